@@ -1,0 +1,1 @@
+"""The applications: phase-field (materials), climate, cardiac."""

@@ -1,0 +1,173 @@
+"""The `hanami` command: list | run | validate | bench | demo.
+
+Bad input gives one message and exit status 2; a blow-up gives exit status 3;
+a failed validation exit status 1. No traceback reaches the user for either.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from hanami.errors import HanamiError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="hanami: validated HPC applications on JAX (phase-field, climate, cardiac).")
+err_console = Console(stderr=True)
+console = Console()
+
+
+def _setup_jax() -> None:
+    """Persistent compile cache (every program, even fast ones), before JAX compiles."""
+    import jax
+
+    cache = os.environ.get("HANAMI_COMPILE_CACHE", str(Path.home() / ".cache" / "hanami" / "jax"))
+    if cache and cache != "off":
+        jax.config.update("jax_compilation_cache_dir", cache)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+
+
+def handles_errors(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            _setup_jax()
+            return fn(*args, **kwargs)
+        except HanamiError as err:
+            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            raise typer.Exit(err.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("interrupted; restart from the newest checkpoint with `hanami run --restart DIR`")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@app.command("list")
+@handles_errors
+def list_cases() -> None:
+    """List the shipped cases, one line each."""
+    from hanami.apps.registry import shipped_cases
+    from hanami.config import read_toml
+
+    for name, path in shipped_cases().items():
+        data = read_toml(path)
+        console.print(f"{name:<16} {data.get('app', ''):<11} {data.get('description', '')}", highlight=False)
+
+
+@app.command()
+@handles_errors
+def run(
+    case: Annotated[Optional[str], typer.Argument(help="shipped case name or path to a case file")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="run directory (default runs/NAME-STAMP)")] = None,
+    stop_time: Annotated[Optional[float], typer.Option("--stop-time", help="simulated time to stop at")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
+    precision: Annotated[Optional[str], typer.Option(help="float32 or float64")] = None,
+    checkpoint_every: Annotated[Optional[float], typer.Option("--checkpoint-every",
+                                                              help="checkpoint every T of simulated time")] = None,
+    restart: Annotated[Optional[Path], typer.Option("--restart", help="continue the run in DIR")] = None,
+    devices: Annotated[Optional[int], typer.Option("--devices", help="devices to lay the state on (0 = all)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+) -> None:
+    """Run a case and write a run directory (case.toml, output, summary.json, checkpoints/, plots)."""
+    from hanami.errors import CaseError
+    from hanami.runner import run_case
+
+    if restart is not None and case is not None:
+        raise CaseError("give either a CASE or --restart DIR, not both")
+    if precision is not None and precision not in ("float32", "float64"):
+        raise CaseError(f"--precision {precision!r}: allowed values are float32, float64")
+    result = run_case(case, out=out, overrides=set_ or [], stop_time=stop_time, precision=precision,
+                      checkpoint_every=checkpoint_every, restart=restart, progress=not quiet, devices=devices)
+    s = result.summary
+    console.print(f"[green]done[/] {s['case']}: {s['stop_reason']} after {s['iteration']} steps; "
+                  f"run {s['timings_s']['run']:.2f} s, compile {s['timings_s']['compile']:.2f} s, "
+                  f"output {s['timings_s']['output']:.2f} s", highlight=False)
+    console.print(f"results in {result.run_dir}/", highlight=False)
+
+
+def _validations() -> dict[str, Callable[..., int]]:
+    from hanami.apps.phasefield.validate import validate_bm1
+
+    return {
+        "pfhub-bm1a": functools.partial(validate_bm1, "a"),
+        "pfhub-bm1b": functools.partial(validate_bm1, "b"),
+    }
+
+
+@app.command()
+@handles_errors
+def validate(
+    name: Annotated[str, typer.Argument(help="benchmark: pfhub-bm1a, pfhub-bm1b")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="run directory")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="stop early (BM1: t = 1000)")] = False,
+    precision: Annotated[Optional[str], typer.Option(help="float32 or float64")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+) -> None:
+    """Run a published benchmark, compare with the reference figures, write validation.json."""
+    from hanami.errors import CaseError
+
+    known = _validations()
+    if name not in known:
+        raise CaseError(f"unknown benchmark {name!r}; allowed: {', '.join(known)}")
+    if precision is not None and precision not in ("float32", "float64"):
+        raise CaseError(f"--precision {precision!r}: allowed values are float32, float64")
+    status = known[name](out=out, quick=quick, precision=precision, overrides=set_ or [], progress=not quiet,
+                         console=console)
+    raise typer.Exit(status)
+
+
+@app.command()
+@handles_errors
+def bench(
+    apps: Annotated[Optional[list[str]], typer.Argument(help="apps to benchmark (default: all)")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="small sizes and few repeats")] = False,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="write the records to this JSON file")] = None,
+    precision: Annotated[Optional[list[str]], typer.Option(help="float32 and/or float64")] = None,
+    peers: Annotated[bool, typer.Option("--peers", help="also run installed peer codes (pip install .[peers])")] = False,
+) -> None:
+    """Measure throughput (grid-point updates per second, time per step, compile time)."""
+    from hanami.bench.run import run_bench
+
+    run_bench(apps or ["phasefield"], quick=quick, json_path=json_path, precisions=precision or ["float64"],
+              peers=peers, console=console)
+
+
+@app.command()
+@handles_errors
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="run directory")] = Path("runs/demo-pfhub-bm1a"),
+) -> None:
+    """Run PFHub BM1a to t = 1000 on the default device and say where the results are."""
+    import jax
+
+    from hanami.runner import run_case
+
+    if (out / "summary.json").exists() or (out / "checkpoints").exists():
+        import shutil
+
+        shutil.rmtree(out)
+    console.print(f"hanami demo: PFHub BM1a spinodal decomposition to t = 1000 on {jax.devices()[0]}")
+    result = run_case("pfhub-bm1a", out=out, stop_time=1000.0, progress=True)
+    s = result.summary
+    console.print(f"\n[green]done[/]: {s['iteration']} adaptive steps, run {s['timings_s']['run']:.2f} s "
+                  f"(compile {s['timings_s']['compile']:.2f} s); F(1000) = {s['diagnostics']['free_energy']:.3f}")
+    console.print(f"  outputs      {out}/output.nc, {out}/summary.json, {out}/case.toml", highlight=False)
+    console.print(f"  pictures     {out}/c_final.png, {out}/free_energy.png", highlight=False)
+    console.print(f"  checkpoints  {out}/checkpoints/", highlight=False)
+    console.print("  validate it: hanami validate pfhub-bm1a --quick", highlight=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Case files: TOML on disk, `--set key=value` overrides, pydantic validation.
+
+Every failure becomes one `CaseError` naming the file, the key and what is
+allowed; the command line turns it into exit status 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import tomli_w
+
+from hanami.errors import CaseError
+
+
+class Section(pydantic.BaseModel):
+    """Base of every case-file table: unknown keys are errors, values are checked."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file into a dict, turning I/O and syntax errors into `CaseError`."""
+    if not path.exists():
+        raise CaseError(f"{path}: no such case file (run `hanami list` for the shipped cases)")
+    if path.is_dir():
+        raise CaseError(f"{path}: is a directory, expected a TOML case file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CaseError(f"{path}: not a text file (expected TOML)") from None
+    except tomllib.TOMLDecodeError as err:
+        raise CaseError(f"{path}: not valid TOML: {err}") from None
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split `a.b.c=value` into (['a','b','c'], value); the value is read as TOML.
+
+    A value that is not valid TOML (``--set initial.kind=random``) is taken as a string.
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise CaseError(f"--set {text!r}: expected KEY=VALUE with a dotted key, e.g. --set model.kappa=2.5")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.split("."), value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Return a copy of `data` with each `key=value` override applied."""
+    data = copy.deepcopy(data)
+    for text in overrides:
+        path, value = parse_override(text)
+        node = data
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise CaseError(f"--set {text!r}: '{part}' is a value, not a table")
+            node = child
+        node[path[-1]] = value
+    return data
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One line for one pydantic error: the key, the problem, what is allowed."""
+    key = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown key '{key}' (check the spelling; see the case-file reference in README.md)"
+    if kind == "missing":
+        return f"missing required key '{key}'"
+    message = error["msg"]
+    if given is not None and not isinstance(given, dict):
+        return f"key '{key}' = {given!r}: {message}"
+    return f"key '{key}': {message}"
+
+
+def validate_case(schema: type[pydantic.BaseModel], data: dict[str, Any], source: str) -> Any:
+    """Validate `data` against `schema`; raise one `CaseError` listing what is wrong."""
+    try:
+        return schema.model_validate(data)
+    except pydantic.ValidationError as err:
+        lines = [_describe(e) for e in err.errors(include_url=False)]
+        raise CaseError(f"{source}: " + "; ".join(lines)) from None
+
+
+def to_toml(case: pydantic.BaseModel) -> str:
+    """The fully resolved case (defaults included) as TOML text."""
+    return tomli_w.dumps(case.model_dump(mode="json", exclude_none=True))

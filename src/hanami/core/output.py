@@ -1,0 +1,145 @@
+"""Output datasets (xarray, CF-style attributes) and provenance.
+
+`FieldWriter` keeps the snapshots of a run and writes them as one dataset,
+NetCDF or Zarr, atomically, whenever it is flushed (at each checkpoint and at
+the end). A restart reloads the dataset and drops snapshots newer than the
+checkpoint, so the finished file equals that of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+import jax
+import numpy as np
+import xarray as xr
+
+import hanami
+from hanami.core.files import atomic_path, replace_directory
+
+
+@functools.cache
+def git_revision() -> str:
+    """The git revision of the hanami source tree, or 'unknown' outside a checkout."""
+    here = Path(hanami.__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return out + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def device_description() -> str:
+    devices = jax.devices()
+    kinds = sorted({d.device_kind for d in devices})
+    return f"{len(devices)} x {devices[0].platform}:{'/'.join(kinds)}"
+
+
+def provenance(precision: str) -> dict[str, Any]:
+    """Where and how a result was made: versions, revision, device, precision."""
+    return {
+        "hanami_version": hanami.__version__,
+        "git_revision": git_revision(),
+        "jax_version": jax.__version__,
+        "jaxlib_version": jax.lib.__version__ if hasattr(jax.lib, "__version__") else jax.__version__,
+        "python_version": platform.python_version(),
+        "device": device_description(),
+        "platform": jax.default_backend(),
+        "precision": precision,
+        "host_machine": platform.machine(),
+    }
+
+
+@dataclasses.dataclass
+class FieldLayout:
+    """How an app's fields map to a dataset.
+
+    Attributes:
+        dims: dimension names of every field, e.g. ("x", "y").
+        coords: coordinate arrays with their attributes, by dimension name.
+        attrs: CF attributes (units, long_name, ...) by field name.
+    """
+
+    dims: tuple[str, ...]
+    coords: dict[str, tuple[np.ndarray, dict[str, str]]]
+    attrs: dict[str, dict[str, str]]
+
+
+class FieldWriter:
+    """Collects snapshots `{name: array}` at times and writes them as one dataset.
+
+    Arguments:
+        path: `output.nc` or `output.zarr`.
+        layout: dims, coordinates and attributes.
+        global_attrs: written on the dataset (case, provenance, ...).
+        format: "netcdf" or "zarr".
+    """
+
+    def __init__(self, path: Path, layout: FieldLayout, global_attrs: dict[str, Any],
+                 format: Literal["netcdf", "zarr"] = "netcdf"):
+        self.path = Path(path)
+        self.layout = layout
+        self.global_attrs = global_attrs
+        self.format = format
+        self.snapshots: list[tuple[float, int, dict[str, np.ndarray], dict[str, float]]] = []
+
+    def add(self, time: float, iteration: int, fields: dict[str, np.ndarray], scalars: dict[str, float]) -> None:
+        """Append a snapshot, replacing one already taken at the same iteration."""
+        if self.snapshots and self.snapshots[-1][1] == iteration:
+            self.snapshots.pop()
+        self.snapshots.append((time, iteration, {k: np.asarray(v) for k, v in fields.items()}, dict(scalars)))
+
+    def dataset(self) -> xr.Dataset:
+        times = np.array([s[0] for s in self.snapshots], dtype=np.float64)
+        data_vars: dict[str, Any] = {}
+        for name in self.snapshots[0][2]:
+            stacked = np.stack([s[2][name] for s in self.snapshots])
+            data_vars[name] = (("time",) + self.layout.dims, stacked, self.layout.attrs.get(name, {}))
+        scalar_names = list(self.snapshots[0][3])
+        for name in scalar_names:
+            data_vars[name] = ("time", np.array([s[3].get(name, np.nan) for s in self.snapshots]),
+                               self.layout.attrs.get(name, {}))
+        data_vars["iteration"] = ("time", np.array([s[1] for s in self.snapshots], dtype=np.int64),
+                                  {"long_name": "accepted time steps"})
+        coords = {name: (name, values, attrs) for name, (values, attrs) in self.layout.coords.items()}
+        coords["time"] = ("time", times, {"long_name": "simulated time", "standard_name": "time",
+                                          "units": self.layout.attrs.get("time", {}).get("units", "1")})
+        attrs = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in self.global_attrs.items()}
+        attrs.setdefault("Conventions", "CF-1.10")
+        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+    def flush(self) -> None:
+        """Write every snapshot so far, atomically."""
+        if not self.snapshots:
+            return
+        ds = self.dataset()
+        if self.format == "zarr":
+            replace_directory(self.path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=True))
+        else:
+            with atomic_path(self.path) as tmp:
+                ds.to_netcdf(tmp, engine="netcdf4")
+
+    def restore(self, up_to_time: float, up_to_iteration: int) -> None:
+        """Reload snapshots from an existing dataset, keeping those not after the restart point."""
+        if not self.path.exists():
+            return
+        opener: Callable[..., xr.Dataset] = xr.open_zarr if self.format == "zarr" else xr.open_dataset
+        with opener(self.path) as ds:
+            ds = ds.load()
+        fields = [n for n, v in ds.data_vars.items() if v.dims[1:] == self.layout.dims and v.dims[:1] == ("time",)]
+        scalars = [n for n, v in ds.data_vars.items() if v.dims == ("time",) and n != "iteration"]
+        self.snapshots = []
+        for i in range(ds.sizes["time"]):
+            it = int(ds["iteration"].values[i])
+            if it <= up_to_iteration and float(ds["time"].values[i]) <= up_to_time:
+                self.snapshots.append((float(ds["time"].values[i]), it,
+                                       {n: ds[n].values[i] for n in fields},
+                                       {n: float(ds[n].values[i]) for n in scalars}))

@@ -1,0 +1,108 @@
+"""Case-file tables the engine reads for every app: time, stop, output, checkpoint,
+diagnostics and parallel layout. Apps add their own `grid`, `model`, `initial`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pydantic
+from pydantic import Field, PositiveFloat, PositiveInt
+
+from hanami.config import Section
+
+
+class TimeSection(Section):
+    """Time stepping.
+
+    `dt` is the step for a fixed-step run and the first step of an adaptive run.
+    With `adaptive = true` the step is chosen by step doubling so that the estimated
+    local error (RMS over the grid) stays below `tolerance`; `dt_min` and `dt_max`
+    bound it.
+    """
+
+    dt: PositiveFloat = 0.01
+    adaptive: bool = True
+    tolerance: PositiveFloat = Field(1e-4, lt=1.0)
+    dt_min: PositiveFloat = 1e-8
+    dt_max: PositiveFloat = 1e6
+    order: Literal[1, 2] = 2
+    safety: float = Field(0.9, gt=0.0, le=1.0)
+
+    @pydantic.model_validator(mode="after")
+    def _bounds(self) -> "TimeSection":
+        if self.dt_min > self.dt_max:
+            raise ValueError(f"dt_min = {self.dt_min} exceeds dt_max = {self.dt_max}")
+        if self.adaptive and not (self.dt_min <= self.dt <= self.dt_max):
+            raise ValueError(f"dt = {self.dt} must lie in [dt_min, dt_max] = [{self.dt_min}, {self.dt_max}]")
+        return self
+
+
+class StopSection(Section):
+    """When the run ends: the first of simulated time, iteration count or wall time [s]."""
+
+    time: PositiveFloat | None = None
+    iteration: PositiveInt | None = None
+    wall_time: PositiveFloat | None = None
+
+    @pydantic.model_validator(mode="after")
+    def _some_stop(self) -> "StopSection":
+        if self.time is None and self.iteration is None and self.wall_time is None:
+            raise ValueError("give at least one of stop.time, stop.iteration, stop.wall_time")
+        return self
+
+
+class OutputSection(Section):
+    """Field snapshots: at given times, every `interval` of simulated time, or both.
+
+    The final state is always written.
+    """
+
+    format: Literal["netcdf", "zarr"] = "netcdf"
+    times: list[float] = Field(default_factory=list)
+    interval: PositiveFloat | None = None
+    iteration_interval: PositiveInt | None = None
+    plots: bool = True
+
+    @pydantic.field_validator("times")
+    @classmethod
+    def _sorted_nonnegative(cls, times: list[float]) -> list[float]:
+        if any(t < 0 for t in times):
+            raise ValueError("output times must be >= 0")
+        return sorted(set(times))
+
+
+class CheckpointSection(Section):
+    """Checkpoints for exact restarts: every `interval` of simulated time and/or every
+    `wall_interval` seconds of wall time; the newest `keep` are kept."""
+
+    interval: PositiveFloat | None = None
+    wall_interval: PositiveFloat | None = 600.0
+    keep: PositiveInt = 3
+
+
+class DiagnosticsSection(Section):
+    """Scalar diagnostics are recorded every `every_iterations` steps and at every output."""
+
+    every_iterations: PositiveInt = 10
+    nan_check: bool = True
+
+
+class ParallelSection(Section):
+    """Layout of the state on a device mesh. `devices = 0` means all visible devices."""
+
+    devices: int = Field(1, ge=0)
+
+
+class CaseBase(Section):
+    """Keys every case file has; each app adds `grid`, `model` and `initial`."""
+
+    app: str
+    name: str = "custom"
+    description: str = ""
+    precision: Literal["float32", "float64"] = "float64"
+    time: TimeSection = TimeSection()
+    stop: StopSection
+    output: OutputSection = OutputSection()
+    checkpoint: CheckpointSection = CheckpointSection()
+    diagnostics: DiagnosticsSection = DiagnosticsSection()
+    parallel: ParallelSection = ParallelSection()

@@ -1,0 +1,225 @@
+"""The time loop: compiled chunks of `lax.scan` between schedule firings.
+
+`Simulation` owns the state and the clock. Each pass of `run` compiles nothing
+new: it asks the schedules for the nearest firing (a time or an iteration), runs
+one jitted chunk of at most `chunk_attempts` attempts that stops exactly there,
+records the diagnostics the chunk returns, and fires the callbacks that are due
+(output writers, checkpoints, user callbacks). Stop conditions and the health
+check (NaN / blow-up) end the loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from typing import Any, Callable, Protocol
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hanami.core.integrate import Attempt
+from hanami.core.schedules import Schedule
+from hanami.core.state import State
+from hanami.errors import BlowUpError
+
+
+class Model(Protocol):
+    """What the loop needs from a model besides its step."""
+
+    def diagnostics(self, fields: dict[str, jax.Array]) -> dict[str, jax.Array]: ...
+
+    def healthy(self, fields: dict[str, jax.Array]) -> jax.Array: ...
+
+    def bad_field(self, fields: dict[str, np.ndarray]) -> str: ...
+
+
+class StopSimulation(Exception):
+    """Raised by a callback to end the run cleanly with a reason."""
+
+
+@dataclasses.dataclass
+class Callback:
+    """`fn(simulation)` fired when `schedule` is due; `at_end` also fires it once after the loop."""
+
+    name: str
+    schedule: Schedule
+    fn: Callable[["Simulation"], None]
+    at_start: bool = False
+    at_end: bool = False
+
+
+def make_chunk(attempt: Attempt, model: Model, length: int, nan_check: bool = True) -> Callable:
+    """A jitted function `chunk(state, t_target, it_target) -> (state, healthy, diagnostics)`.
+
+    It makes up to `length` attempts, each only while the clock is short of both
+    targets and the state is healthy, so it stops exactly on the nearest firing.
+    The state buffers are donated: the caller must not reuse the input state.
+    """
+
+    def advance(carry, t_target, it_target):
+        state, ok = carry
+        state = attempt(state, t_target)
+        if nan_check:
+            ok = model.healthy(state.fields)
+        return state, ok
+
+    def chunk(state: State, t_target: jax.Array, it_target: jax.Array):
+        def body(carry, _):
+            state, ok = carry
+            active = ok & (state.t < t_target) & (state.iteration < it_target)
+            carry = jax.lax.cond(active, advance, lambda c, *_: c, carry, t_target, it_target)
+            return carry, None
+
+        (state, ok), _ = jax.lax.scan(body, (state, jnp.asarray(True)), None, length=length)
+        return state, ok, model.diagnostics(state.fields)
+
+    return jax.jit(chunk, donate_argnums=0)
+
+
+@dataclasses.dataclass
+class Timings:
+    """Wall-clock seconds split as in `summary.json`."""
+
+    compile: float = 0.0
+    run: float = 0.0
+    output: float = 0.0
+    chunks: int = 0
+
+
+class Simulation:
+    """Run a model's attempts from `state` until a stop condition holds.
+
+    Arguments:
+        model: provides `diagnostics`, `healthy` and `bad_field`.
+        attempt: from `hanami.core.integrate` (fixed or adaptive step).
+        state: the initial (or restored) state.
+        stop_time: simulated time to stop at (exactly), or None.
+        stop_iteration: accepted steps to stop after, or None.
+        wall_time_limit: seconds of wall time after which the run stops, or None.
+        diagnostics_every: record diagnostics at least every this many steps.
+        chunk_attempts: attempts per compiled chunk (more means fewer host syncs).
+        nan_check: stop with `BlowUpError` when the state becomes unhealthy.
+    """
+
+    def __init__(self, model: Model, attempt: Attempt, state: State, *, stop_time: float | None = None,
+                 stop_iteration: int | None = None, wall_time_limit: float | None = None,
+                 diagnostics_every: int = 10, chunk_attempts: int = 64, nan_check: bool = True):
+        self.model = model
+        self.state = state
+        self.stop_time = math.inf if stop_time is None else float(stop_time)
+        self.stop_iteration = math.inf if stop_iteration is None else int(stop_iteration)
+        self.wall_time_limit = math.inf if wall_time_limit is None else float(wall_time_limit)
+        self.diagnostics_every = diagnostics_every
+        self.callbacks: list[Callback] = []
+        self.on_chunk: list[Callable[["Simulation"], None]] = []
+        self.history: list[dict[str, float]] = []
+        self.timings = Timings()
+        self.stop_reason: str | None = None
+        self._chunk = make_chunk(attempt, model, chunk_attempts, nan_check)
+        self._compiled: Any = None
+        self._wall_start = time.perf_counter()
+
+    # -- clock -----------------------------------------------------------------
+    @property
+    def time(self) -> float:
+        return float(self.state.t)
+
+    @property
+    def iteration(self) -> int:
+        return int(self.state.iteration)
+
+    @property
+    def wall_time(self) -> float:
+        return time.perf_counter() - self._wall_start
+
+    def add_callback(self, callback: Callback) -> None:
+        self.callbacks.append(callback)
+
+    # -- loop ------------------------------------------------------------------
+    def compile(self) -> None:
+        """Compile the chunk ahead of time (timed apart from the run)."""
+        if self._compiled is None:
+            start = time.perf_counter()
+            self._compiled = self._chunk.lower(self.state, jnp.asarray(0.0), jnp.asarray(0)).compile()
+            self.timings.compile += time.perf_counter() - start
+
+    def record(self, diagnostics: dict[str, Any]) -> None:
+        row = {"time": self.time, "iteration": float(self.iteration), "dt": float(self.state.dt),
+               "rejected": float(self.state.rejected)}
+        row.update({k: float(v) for k, v in diagnostics.items()})
+        if self.history and self.history[-1]["iteration"] == row["iteration"] and self.history[-1]["time"] == row["time"]:
+            self.history[-1] = row
+        else:
+            self.history.append(row)
+
+    def _stop_reason(self) -> str | None:
+        if self.time >= self.stop_time:
+            return f"reached stop time {self.stop_time:g}"
+        if self.iteration >= self.stop_iteration:
+            return f"reached stop iteration {self.stop_iteration}"
+        if self.wall_time >= self.wall_time_limit:
+            return f"reached wall-time limit {self.wall_time_limit:g} s"
+        return None
+
+    def _fire(self, callbacks: list[Callback]) -> None:
+        start = time.perf_counter()
+        try:
+            for callback in callbacks:
+                callback.fn(self)
+        finally:
+            self.timings.output += time.perf_counter() - start
+
+    def _targets(self) -> tuple[float, float]:
+        t, it = self.time, self.iteration
+        t_target = min([self.stop_time] + [c.schedule.next_time(t) for c in self.callbacks])
+        it_target = min([self.stop_iteration, (it // self.diagnostics_every + 1) * self.diagnostics_every]
+                        + [c.schedule.next_iteration(it) for c in self.callbacks])
+        return t_target, it_target
+
+    def _blow_up(self) -> BlowUpError:
+        host = {k: np.asarray(v) for k, v in self.state.fields.items()}
+        field = self.model.bad_field(host)
+        return BlowUpError(
+            f"the solution blew up at t = {self.time:.6g}, iteration {self.iteration}: field '{field}' "
+            f"is not finite or out of bounds (last step dt = {float(self.state.dt):.3g}). "
+            "Hint: the time step is probably too large; lower time.dt, or set time.adaptive = true.",
+            time=self.time, iteration=self.iteration, field=field)
+
+    def run(self) -> str:
+        """Advance until a stop condition; return the stop reason.
+
+        Raises:
+            BlowUpError: the state became NaN/Inf or left its bounds.
+        """
+        self.compile()
+        self._wall_start = time.perf_counter()
+        if not self.history:
+            self.record(jax.device_get(self.model.diagnostics(self.state.fields)))
+        self._fire([c for c in self.callbacks if c.at_start])
+        try:
+            while (reason := self._stop_reason()) is None:
+                t_before, it_before = self.time, self.iteration
+                t_target, it_target = self._targets()
+                start = time.perf_counter()
+                state, ok, diagnostics = self._compiled(
+                    self.state, jnp.asarray(t_target, jnp.float64),
+                    jnp.asarray(min(it_target, np.iinfo(np.int64).max), jnp.int64))
+                self.state = state
+                diagnostics = jax.device_get(diagnostics)
+                ok = bool(ok)
+                self.timings.run += time.perf_counter() - start
+                self.timings.chunks += 1
+                if not ok:
+                    raise self._blow_up()
+                self.record(diagnostics)
+                for hook in self.on_chunk:
+                    hook(self)
+                self._fire([c for c in self.callbacks
+                            if c.schedule.due(self.time, self.iteration, t_before, it_before)])
+        except StopSimulation as stop:
+            reason = str(stop)
+        self.stop_reason = reason
+        self._fire([c for c in self.callbacks if c.at_end])
+        return reason

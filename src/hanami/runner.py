@@ -1,0 +1,201 @@
+"""Running a case into a run directory: the glue between a case file, an app and
+the engine (writers, checkpoints, summary, plots)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from hanami.apps.base import App, Built
+from hanami.apps.registry import get_app, resolve_case_path
+from hanami.config import apply_overrides, read_toml, to_toml, validate_case
+from hanami.core.checkpoint import list_checkpoints, load_checkpoint, newest_checkpoint, save_checkpoint
+from hanami.core.files import write_text
+from hanami.core.output import FieldWriter, provenance
+from hanami.core.parallel import shard_state
+from hanami.core.schedules import AnyOf, IterationInterval, SpecifiedTimes, TimeInterval, WallTimeInterval
+from hanami.core.simulation import Callback, Simulation
+from hanami.errors import BlowUpError, CaseError
+from hanami.progress import RunProgress
+
+
+@dataclasses.dataclass
+class LoadedCase:
+    app: App
+    case: Any
+    source: str
+
+
+def load_case(name_or_file: str | Path, overrides: list[str] = ()) -> LoadedCase:
+    """Read, override and validate a case; raise `CaseError` on any problem."""
+    path = resolve_case_path(str(name_or_file))
+    data = apply_overrides(read_toml(path), list(overrides))
+    app = get_app(data.get("app"), str(path))
+    return LoadedCase(app, validate_case(app.schema, data, str(path)), str(path))
+
+
+def _options_to_overrides(stop_time: float | None, precision: str | None, checkpoint_every: float | None) -> list[str]:
+    out = []
+    if stop_time is not None:
+        out.append(f"stop.time={stop_time!r}")
+    if precision is not None:
+        out.append(f'precision="{precision}"')
+    if checkpoint_every is not None:
+        out.append(f"checkpoint.interval={checkpoint_every!r}")
+    return out
+
+
+def default_run_dir(name: str) -> Path:
+    return Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+@dataclasses.dataclass
+class RunResult:
+    run_dir: Path
+    summary: dict[str, Any]
+    dataset: xr.Dataset | None
+    history: list[dict[str, float]]
+
+
+def _check_fresh(run_dir: Path) -> None:
+    if (run_dir / "summary.json").exists() or list_checkpoints(run_dir / "checkpoints"):
+        raise CaseError(f"{run_dir}: already holds a run; continue it with `hanami run --restart {run_dir}` "
+                        "or choose another --out")
+
+
+def run_case(case: str | Path | None = None, *, out: Path | None = None, overrides: list[str] = (),
+             stop_time: float | None = None, precision: str | None = None, checkpoint_every: float | None = None,
+             restart: Path | None = None, progress: bool = True, devices: int | None = None,
+             chunk_attempts: int = 64) -> RunResult:
+    """Run a case (or continue one from its newest checkpoint) into a run directory."""
+    extra = _options_to_overrides(stop_time, precision, checkpoint_every)
+    if devices is not None:
+        extra.append(f"parallel.devices={devices}")
+    if restart is not None:
+        run_dir = Path(restart)
+        if not (run_dir / "case.toml").exists():
+            raise CaseError(f"{run_dir}: not a run directory (no case.toml)")
+        loaded = load_case(run_dir / "case.toml", list(overrides) + extra)
+    else:
+        if case is None:
+            raise CaseError("give a case name or file (see `hanami list`), or --restart DIR")
+        loaded = load_case(case, list(overrides) + extra)
+        run_dir = Path(out) if out is not None else default_run_dir(loaded.case.name)
+        _check_fresh(run_dir)
+    app, cfg = loaded.app, loaded.case
+    try:
+        built = app.build(cfg)
+    except ValueError as err:
+        raise CaseError(f"{loaded.source}: {err}") from None
+
+    history: list[dict[str, float]] = []
+    if restart is not None:
+        state, history, _ = load_checkpoint(newest_checkpoint(run_dir / "checkpoints"))
+        if float(state.t) >= (cfg.stop.time or math.inf):
+            raise CaseError(f"{run_dir}: the run already reached t = {float(state.t):g}; "
+                            "pass a later --stop-time to continue it")
+    else:
+        state = built.state
+        run_dir.mkdir(parents=True, exist_ok=True)
+    state = shard_state(state, cfg.parallel.devices)
+    write_text(run_dir / "case.toml", to_toml(cfg))
+    return _execute(app, cfg, built, state, history, run_dir, restored=restart is not None,
+                    progress=progress, chunk_attempts=chunk_attempts)
+
+
+def _output_schedule(cfg: Any) -> AnyOf:
+    parts = [SpecifiedTimes(cfg.output.times)]
+    if cfg.output.interval:
+        parts.append(TimeInterval(cfg.output.interval))
+    if cfg.output.iteration_interval:
+        parts.append(IterationInterval(cfg.output.iteration_interval))
+    return AnyOf(parts)
+
+
+def _checkpoint_schedule(cfg: Any) -> AnyOf:
+    parts = []
+    if cfg.checkpoint.interval:
+        parts.append(TimeInterval(cfg.checkpoint.interval))
+    if cfg.checkpoint.wall_interval:
+        parts.append(WallTimeInterval(cfg.checkpoint.wall_interval))
+    return AnyOf(parts)
+
+
+def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *, restored: bool,
+             progress: bool, chunk_attempts: int) -> RunResult:
+    info = provenance(cfg.precision)
+    case_text = to_toml(cfg)
+    suffix = "zarr" if cfg.output.format == "zarr" else "nc"
+    writer = FieldWriter(run_dir / f"output.{suffix}", built.layout,
+                         {"title": cfg.description or cfg.name, "case_name": cfg.name, "app": app.name,
+                          "case_toml": case_text, **info}, cfg.output.format)
+    model = built.model
+    sim = Simulation(model, built.attempt, state, stop_time=cfg.stop.time, stop_iteration=cfg.stop.iteration,
+                     wall_time_limit=cfg.stop.wall_time, diagnostics_every=cfg.diagnostics.every_iterations,
+                     chunk_attempts=chunk_attempts, nan_check=cfg.diagnostics.nan_check)
+    sim.history = list(history)
+    if restored:
+        writer.restore(sim.time, sim.iteration)
+
+    def write_output(s: Simulation) -> None:
+        scalars = {k: v for k, v in s.history[-1].items() if k in app.summary_keys}
+        writer.add(s.time, s.iteration, model.output_fields(s.state.fields), scalars)
+
+    def write_checkpoint(s: Simulation) -> None:
+        writer.flush()
+        save_checkpoint(run_dir / "checkpoints", s.state, s.history,
+                        {"case": cfg.name, "app": app.name, **info}, keep=cfg.checkpoint.keep)
+
+    sim.add_callback(Callback("output", _output_schedule(cfg), write_output, at_start=not restored, at_end=True))
+    sim.add_callback(Callback("checkpoint", _checkpoint_schedule(cfg), write_checkpoint,
+                              at_start=not restored, at_end=True))
+    bar = RunProgress(cfg.name, sim.stop_time, sim.stop_iteration, enabled=progress)
+    sim.on_chunk.append(lambda s: bar.update(s.time, s.iteration, float(s.state.dt),
+                                             f"F={s.history[-1].get('free_energy', float('nan')):.6g}"
+                                             if "free_energy" in s.history[-1] else ""))
+    status, error = "completed", None
+    try:
+        sim.run()
+    except BlowUpError as err:
+        status, error = "blew-up", err
+        writer.flush()
+    finally:
+        bar.close()
+    summary = _summary(app, cfg, sim, status, error, info, writer)
+    write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
+    if error is not None:
+        checkpoints = list_checkpoints(run_dir / "checkpoints")
+        kept = f" The last good checkpoint is {checkpoints[-1]}." if checkpoints else ""
+        raise BlowUpError(str(error) + kept, time=error.time, iteration=error.iteration, field=error.field)
+    dataset = writer.dataset()
+    if cfg.output.plots:
+        summary["plots"] = [str(p.name) for p in app.plot(run_dir, dataset, sim.history)]
+        write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
+    return RunResult(run_dir, summary, dataset, sim.history)
+
+
+def _summary(app: App, cfg: Any, sim: Simulation, status: str, error: BlowUpError | None,
+             info: dict[str, Any], writer: FieldWriter) -> dict[str, Any]:
+    first, last = sim.history[0], sim.history[-1]
+    timings = dataclasses.asdict(sim.timings)
+    steps = last["iteration"] - first["iteration"]
+    return {
+        "case": cfg.name,
+        "app": app.name,
+        "status": status,
+        "stop_reason": sim.stop_reason if error is None else str(error),
+        "time": sim.time,
+        "iteration": sim.iteration,
+        "rejected_attempts": int(sim.state.rejected),
+        "diagnostics_initial": {k: first[k] for k in app.summary_keys if k in first},
+        "diagnostics": {k: last[k] for k in app.summary_keys if k in last},
+        "timings_s": {**timings, "run_per_step": sim.timings.run / steps if steps else None},
+        "outputs": [writer.path.name],
+        "provenance": info,
+    }
