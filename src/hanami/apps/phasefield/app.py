@@ -43,6 +43,8 @@ class PhaseFieldApp:
         if case.time.adaptive:
             attempt = adaptive(model.estimate, tolerance=case.time.tolerance, dt_min=case.time.dt_min,
                                dt_max=case.time.dt_max, error_order=1, safety=case.time.safety)
+        elif case.time.order == 2:
+            attempt = fixed_step(lambda fields, dt: model.estimate(fields, dt)[0])
         else:
             attempt = fixed_step(model.step)
         dims = AXES[: grid.ndim]

@@ -1,0 +1,43 @@
+"""Case loading: overrides, validation messages, resolved TOML round trip."""
+
+import tomllib
+
+import pytest
+
+from hanami.config import apply_overrides, parse_override, to_toml
+from hanami.errors import CaseError
+from hanami.runner import load_case
+
+
+def test_parse_override_values_are_toml_or_strings():
+    assert parse_override("model.kappa=2.5") == (["model", "kappa"], 2.5)
+    assert parse_override("grid.shape=[64, 32]") == (["grid", "shape"], [64, 32])
+    assert parse_override("initial.kind=random") == (["initial", "kind"], "random")
+    assert parse_override("time.adaptive=false") == (["time", "adaptive"], False)
+
+
+@pytest.mark.parametrize("bad", ["nokey", "=3", "a..b=1", "a.=1"])
+def test_parse_override_rejects_malformed(bad):
+    with pytest.raises(CaseError, match="KEY=VALUE"):
+        parse_override(bad)
+
+
+def test_apply_overrides_does_not_touch_the_input():
+    data = {"model": {"kappa": 2.0}}
+    out = apply_overrides(data, ["model.kappa=3.0", "time.dt=0.5"])
+    assert data == {"model": {"kappa": 2.0}}
+    assert out == {"model": {"kappa": 3.0}, "time": {"dt": 0.5}}
+
+
+def test_resolved_case_round_trips():
+    loaded = load_case("pfhub-bm1b", ["model.kappa=3.0"])
+    text = to_toml(loaded.case)
+    again = loaded.app.schema.model_validate(tomllib.loads(text))
+    assert again == loaded.case
+    assert again.model.kappa == 3.0 and again.grid.boundary == "no-flux"
+
+
+def test_default_stabilisation_is_half_the_largest_curvature():
+    case = load_case("pfhub-bm1a", ["model.rho_s=10.0"]).case
+    # f'' = -4 rho (d^2 - 3u^2) peaks at u = d = 0.2 with 8 rho d^2; half of it:
+    assert case.model.resolved_stabilisation() == pytest.approx(4 * 10.0 * 0.2**2)
