@@ -1,0 +1,209 @@
+"""Phase-field benchmarks on PFHub BM1a (Cahn–Hilliard spinodal decomposition).
+
+Nondimensional: simulated times are in the benchmark's units; wall times in
+seconds [s]. Every run builds the shipped case `pfhub-bm1a` through
+`hanami.runner.load_case` (with `--set`-style overrides) and the app's `build`,
+and advances it with `hanami.core.simulation.Simulation`: the benchmark has no
+time loop of its own.
+
+* `throughput`: fixed step (`time.adaptive = false`, `time.dt = 0.05`; the
+  stabilised scheme keeps F decreasing and mass to round-off at that step), on
+  a given grid over the same 200 x 200 box, so every size solves the same
+  problem and ends at the same time: F agrees across sizes when all is well.
+* `adaptive_run`: the shipped settings (adaptive step, tolerance 1e-4) on
+  200 x 200, landing on the same output and checkpoint times as `hanami run`
+  (without writing files), timed to each requested stop time.
+
+Cost per attempt in spectral transforms: a fixed step does 3 (forward c,
+forward f'(c) - A c, inverse), an adaptive attempt 5 (step doubling fused with
+Richardson extrapolation); the diagnostics at each chunk end add 2.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any, Sequence
+
+import jax
+import numpy as np
+
+from hanami.bench.records import SCHEMA_VERSION
+from hanami.core.schedules import AnyOf, SpecifiedTimes, TimeInterval
+from hanami.core.simulation import Callback, Simulation
+from hanami.runner import LoadedCase, load_case
+
+CASE = "pfhub-bm1a"
+FIXED_DT = 0.05
+TRANSFORMS_PER_ATTEMPT = {"fixed": 3, "adaptive": 5}
+
+
+def load_bm1a(precision: str, shape: int | None = None, overrides: Sequence[str] = ()) -> LoadedCase:
+    """The shipped BM1a case with `precision`, an n x n grid (box unchanged) and more overrides."""
+    extra = [f'precision="{precision}"']
+    if shape is not None:
+        extra.append(f"grid.shape=[{shape}, {shape}]")
+    return load_case(CASE, overrides=extra + list(overrides))
+
+
+def final_norms(c: np.ndarray, free_energy: float, t: float, mass0: float,
+                history: Sequence[dict[str, float]] = ()) -> dict[str, Any]:
+    """Norms of a final state, so that a fast wrong answer shows.
+
+    Arguments:
+        c: the final composition field (host array).
+        free_energy: F of that field [energy units of the benchmark].
+        t: the simulated time it belongs to.
+        mass0: mean of the initial c; `mass_drift` is the change since.
+        history: diagnostics rows with `free_energy`; gives `max_energy_rise`,
+            the largest increase of F between consecutive rows (0 when F never rose).
+
+    Returns:
+        time, free_energy, rms_c (sqrt of the mean of c^2), std_c (RMS of
+        c - mean c), mass, mass_drift, c_min, c_max, finite, max_energy_rise.
+    """
+    c = np.asarray(c, dtype=np.float64)
+    energies = np.array([row["free_energy"] for row in history if "free_energy" in row])
+    rise = float(max(0.0, np.max(np.diff(energies)))) if energies.size > 1 else None
+    return {
+        "time": float(t),
+        "free_energy": float(free_energy),
+        "rms_c": float(np.sqrt(np.mean(c * c))),
+        "std_c": float(np.std(c)),
+        "mass": float(np.mean(c)),
+        "mass_drift": float(np.mean(c) - mass0),
+        "c_min": float(np.min(c)),
+        "c_max": float(np.max(c)),
+        "finite": bool(np.all(np.isfinite(c))),
+        "max_energy_rise": rise,
+    }
+
+
+def _base_record(kind: str, loaded: LoadedCase, machine: dict[str, Any], date: str) -> dict[str, Any]:
+    cfg = loaded.case
+    return {"schema_version": SCHEMA_VERSION, "kind": kind, "app": loaded.app.name, "case": cfg.name,
+            "resolution": list(cfg.grid.shape), "grid_points": int(np.prod(cfg.grid.shape)),
+            "box": list(cfg.grid.lengths), "precision": cfg.precision, "devices": 1, "machine": machine,
+            "date_utc": date}
+
+
+def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: int, machine: dict[str, Any],
+               date: str, dt: float = FIXED_DT) -> dict[str, Any]:
+    """Time a fixed-step BM1a run on a shape x shape grid.
+
+    The first `Simulation.run` compiles (timed as `compile_s`) and runs one
+    warm-up chunk; then `repeats` runs of `steps` steps each are timed.
+
+    Arguments:
+        shape: points per side.
+        precision: "float32" or "float64".
+        steps: steps per timed repeat (a multiple of `chunk` keeps every chunk full).
+        repeats: timed repeats (>= 1).
+        chunk: attempts per compiled chunk; diagnostics are recorded after each.
+        machine: the fingerprint from `machine_info`.
+        date: UTC timestamp of the suite.
+        dt: the fixed step [time units].
+
+    Returns:
+        A `throughput` record.
+    """
+    loaded = load_bm1a(precision, shape, ["time.adaptive=false", f"time.dt={dt!r}"])
+    built = loaded.app.build(loaded.case)
+    mass0 = float(np.mean(np.asarray(built.state.fields["c"], np.float64)))
+    points = int(np.prod(loaded.case.grid.shape))
+    sim = Simulation(built.model, built.attempt, built.state, stop_iteration=chunk, diagnostics_every=chunk,
+                     chunk_attempts=chunk, nan_check=True)
+    sim.run()  # compile + warm-up chunk; the input buffers are donated, do not reuse built.state
+    per_step = []
+    for _ in range(repeats):
+        start_iteration = sim.iteration
+        sim.stop_iteration = start_iteration + steps
+        start = time.perf_counter()
+        sim.run()
+        elapsed = time.perf_counter() - start
+        per_step.append(elapsed / (sim.iteration - start_iteration))
+    median = statistics.median(per_step)
+    c = np.asarray(jax.device_get(sim.state.fields["c"]))
+    record = _base_record("throughput", loaded, machine, date)
+    record.update({
+        "time_stepping": {"adaptive": False, "dt": dt, "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["fixed"],
+                          "chunk_attempts": chunk},
+        "compile_s": sim.timings.compile,
+        "warmup_steps": chunk,
+        "steps": steps,
+        "repeats": repeats,
+        "time_per_step_s": median,
+        "per_repeat_s": per_step,
+        "spread": {"min": min(per_step), "max": max(per_step),
+                   "relative": (max(per_step) - min(per_step)) / median},
+        "updates_per_s": points / median,
+        "final": final_norms(c, sim.history[-1]["free_energy"], sim.time, mass0, sim.history),
+    })
+    return record
+
+
+def _landings(cfg: Any) -> AnyOf:
+    """The simulated times `hanami run` lands on for this case (outputs and checkpoints)."""
+    parts: list[Any] = [SpecifiedTimes(cfg.output.times)]
+    if cfg.output.interval:
+        parts.append(TimeInterval(cfg.output.interval))
+    if cfg.checkpoint.interval:
+        parts.append(TimeInterval(cfg.checkpoint.interval))
+    return AnyOf(parts)
+
+
+def adaptive_run(precision: str, stop_times: Sequence[float], *, machine: dict[str, Any],
+                 date: str) -> list[dict[str, Any]]:
+    """Time the shipped adaptive BM1a run to each of `stop_times` (one continuing run).
+
+    Arguments:
+        precision: "float32" or "float64".
+        stop_times: increasing simulated times; one record for each.
+        machine: the fingerprint from `machine_info`.
+        date: UTC timestamp of the suite.
+
+    Returns:
+        `adaptive` records with cumulative figures from t = 0: `run_s` (the
+        compiled chunks, `Simulation.timings.run`), `wall_s` (wall time of the
+        run after compile, including the host work between chunks and the
+        first diagnostics), `compile_s`, steps, rejected attempts, F(t).
+    """
+    stop_times = sorted(float(t) for t in stop_times)
+    loaded = load_bm1a(precision, overrides=[f"stop.time={stop_times[-1]!r}"])
+    cfg = loaded.case
+    built = loaded.app.build(cfg)
+    mass0 = float(np.mean(np.asarray(built.state.fields["c"], np.float64)))
+    points = int(np.prod(cfg.grid.shape))
+    sim = Simulation(built.model, built.attempt, built.state, stop_time=stop_times[0],
+                     stop_iteration=cfg.stop.iteration, diagnostics_every=cfg.diagnostics.every_iterations,
+                     nan_check=cfg.diagnostics.nan_check)
+    sim.add_callback(Callback("landings", _landings(cfg), lambda s: None))
+    records, wall = [], 0.0
+    for stop_time in stop_times:
+        sim.stop_time = stop_time
+        compile_before = sim.timings.compile
+        start = time.perf_counter()
+        sim.run()
+        wall += time.perf_counter() - start - (sim.timings.compile - compile_before)
+        steps = sim.iteration
+        c = np.asarray(jax.device_get(sim.state.fields["c"]))
+        record = _base_record("adaptive", loaded, machine, date)
+        record.update({
+            "time_stepping": {"adaptive": True, "tolerance": cfg.time.tolerance, "dt0": cfg.time.dt,
+                              "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["adaptive"],
+                              "diagnostics_every": cfg.diagnostics.every_iterations},
+            "stop_time": stop_time,
+            "compile_s": sim.timings.compile,
+            "run_s": sim.timings.run,
+            "wall_s": wall,
+            "steps": steps,
+            "rejected": int(sim.state.rejected),
+            "chunks": sim.timings.chunks,
+            "final_dt": float(sim.state.dt),
+            "time_per_step_s": sim.timings.run / steps,
+            "spread": None,
+            "updates_per_s": points * steps / sim.timings.run,
+            "final": final_norms(c, sim.history[-1]["free_energy"], sim.time, mass0, sim.history),
+        })
+        records.append(record)
+    return records

@@ -1,0 +1,148 @@
+"""`hanami bench`: run the benchmark suite of each app, print tables, write JSON.
+
+For the phase-field app the suite is:
+
+1. fixed-step throughput of BM1a on several grid sizes, for each precision;
+2. the shipped adaptive BM1a run on 200 x 200: wall time after compile to
+   t = 1000 and (full suite) t = 10^4, with F there;
+3. with `--peers`, py-pde on the same problem to t = 1000, and the ratio of its
+   solver time to hanami's adaptive wall time.
+
+JAX's persistent compile cache is switched off while the suite runs, so that
+`compile_s` is a cold compile whatever ran before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import jax
+from rich.console import Console
+
+from hanami.bench.machine import machine_info, utc_now
+from hanami.bench.records import print_tables, write_json
+from hanami.errors import CaseError
+
+PRECISIONS = ("float32", "float64")
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What one suite measures.
+
+    Attributes:
+        sizes: grid points per side of the fixed-step runs (square grids).
+        steps: steps per timed repeat.
+        repeats: timed repeats per size (the median is reported).
+        chunk: attempts per compiled chunk (also the warm-up length).
+        adaptive_times: stop times of the adaptive run on the shipped grid
+            (empty: skip it).
+        peer_time: stop time of the peer runs (BM1 time units).
+    """
+
+    sizes: tuple[int, ...]
+    steps: int
+    repeats: int
+    chunk: int
+    adaptive_times: tuple[float, ...]
+    peer_time: float = 1000.0
+
+    def __post_init__(self) -> None:
+        if not self.sizes or min(self.sizes) < 4:
+            raise ValueError(f"sizes {self.sizes}: need at least one size, each >= 4")
+        if self.steps < 1 or self.repeats < 1 or self.chunk < 1:
+            raise ValueError(f"steps, repeats and chunk must be >= 1, got {self.steps}, {self.repeats}, {self.chunk}")
+
+
+FULL = Plan(sizes=(128, 200, 256, 512), steps=200, repeats=5, chunk=50, adaptive_times=(1000.0, 10000.0))
+QUICK = Plan(sizes=(64, 200), steps=50, repeats=3, chunk=25, adaptive_times=(1000.0,))
+
+
+@contextlib.contextmanager
+def cold_compiles() -> Iterator[str]:
+    """Switch JAX's persistent compile cache off for the block; yield a note for the records."""
+    before = jax.config.jax_enable_compilation_cache
+    jax.config.update("jax_enable_compilation_cache", False)
+    try:
+        yield "disabled (cold compiles)"
+    finally:
+        jax.config.update("jax_enable_compilation_cache", before)
+
+
+def _phasefield(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
+                machine: dict[str, Any], date: str) -> list[dict[str, Any]]:
+    from hanami.bench import peers as peer_codes
+    from hanami.bench.phasefield import adaptive_run, throughput
+
+    records: list[dict[str, Any]] = []
+    for precision in precisions:
+        for size in plan.sizes:
+            console.print(f"phasefield {size}x{size} {precision}: fixed dt, {plan.repeats} x {plan.steps} steps",
+                          highlight=False)
+            records.append(throughput(size, precision, steps=plan.steps, repeats=plan.repeats, chunk=plan.chunk,
+                                      machine=machine, date=date))
+    adaptive: list[dict[str, Any]] = []
+    if plan.adaptive_times:
+        for precision in precisions:
+            console.print(f"phasefield BM1a adaptive {precision} to t = "
+                          f"{', '.join(f'{t:g}' for t in plan.adaptive_times)}", highlight=False)
+            adaptive += adaptive_run(precision, plan.adaptive_times, machine=machine, date=date)
+    records += adaptive
+    if peers:
+        if not peer_codes.pypde_available():
+            console.print("peers: py-pde (with numba) is not installed; skipped "
+                          "(install requirements-peers.txt to compare)", highlight=False)
+        else:
+            console.print(f"peers: py-pde on BM1a to t = {plan.peer_time:g} (numba compile and run take a "
+                          "minute or two)", highlight=False)
+            peer = peer_codes.run_pypde_bm1a(plan.peer_time, machine=machine, date=date)
+            peer_codes.compare_with_hanami(peer, adaptive)
+            records.append(peer)
+    return records
+
+
+SUITES = {"phasefield": _phasefield}
+
+
+def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | None = None,
+              precisions: Sequence[str] = ("float64",), peers: bool = False, console: Console | None = None,
+              plan: Plan | None = None) -> list[dict[str, Any]]:
+    """Run the benchmark suite of each app in `apps`.
+
+    Arguments:
+        apps: app names (see `SUITES`).
+        quick: the small `QUICK` plan instead of `FULL`.
+        json_path: where to write `{"schema_version": 1, "records": [...]}`, or None.
+        precisions: "float32" and/or "float64".
+        peers: also run installed peer codes.
+        console: where tables and progress go (default: a new rich Console).
+        plan: overrides the plan `quick` picks (tests use a tiny one).
+
+    Returns:
+        The records, in the order measured.
+
+    Raises:
+        CaseError: an unknown app or precision.
+    """
+    console = console or Console()
+    unknown = [a for a in apps if a not in SUITES]
+    if unknown:
+        raise CaseError(f"bench: unknown app(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(SUITES)}")
+    bad = [p for p in precisions if p not in PRECISIONS]
+    if bad:
+        raise CaseError(f"--precision {', '.join(map(repr, bad))}: allowed values are {', '.join(PRECISIONS)}")
+    plan = plan or (QUICK if quick else FULL)
+    precisions = list(dict.fromkeys(precisions))
+    records: list[dict[str, Any]] = []
+    with cold_compiles() as cache_note:
+        machine, date = machine_info(cache_note), utc_now()
+        for app in dict.fromkeys(apps):
+            records += SUITES[app](plan, precisions, peers, console, machine, date)
+    print_tables(console, records)
+    if json_path is not None:
+        write_json(Path(json_path), records)
+        console.print(f"wrote {len(records)} records to {json_path}", highlight=False)
+    return records
