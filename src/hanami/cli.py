@@ -19,8 +19,8 @@ from hanami.errors import HanamiError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="hanami: validated HPC applications on JAX (phase-field, climate, cardiac).")
-err_console = Console(stderr=True)
-console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True)
 
 
 def _setup_jax() -> None:

@@ -130,6 +130,8 @@ def _checkpoint_schedule(cfg: Any) -> AnyOf:
 def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *, restored: bool,
              progress: bool, chunk_attempts: int) -> RunResult:
     info = provenance(cfg.precision)
+    first_field = next(iter(state.fields.values()))
+    info["devices_used"] = len(first_field.sharding.device_set)
     case_text = to_toml(cfg)
     suffix = "zarr" if cfg.output.format == "zarr" else "nc"
     writer = FieldWriter(run_dir / f"output.{suffix}", built.layout,

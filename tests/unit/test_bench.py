@@ -1,0 +1,137 @@
+"""`hanami bench`: the records a tiny suite makes, the JSON file, and the py-pde mapping."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import jax
+import numpy as np
+import pytest
+from rich.console import Console
+
+from hanami.bench import COMMON_KEYS, SCHEMA_VERSION, Plan, read_json, run_bench, write_json
+from hanami.bench.peers import bm1_rescaling
+from hanami.core.simulation import Simulation
+from hanami.errors import CaseError
+from hanami.runner import load_case
+
+TINY = Plan(sizes=(32,), steps=20, repeats=3, chunk=10, adaptive_times=(2.0, 5.0))
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "records.json"
+    out = io.StringIO()
+    records = run_bench(["phasefield"], precisions=["float64"], json_path=path, console=Console(file=out),
+                        plan=TINY)
+    return records, path, out.getvalue()
+
+
+def _kind(records, kind):
+    return [r for r in records if r["kind"] == kind]
+
+
+def test_records_have_the_schema(suite):
+    records, _, _ = suite
+    assert [r["kind"] for r in records] == ["throughput", "adaptive", "adaptive"]
+    for r in records:
+        missing = set(COMMON_KEYS) - set(r)
+        assert not missing, f"{r['kind']} record lacks {missing}"
+        assert r["schema_version"] == SCHEMA_VERSION
+        assert r["app"] == "phasefield" and r["case"] == "pfhub-bm1a" and r["precision"] == "float64"
+        machine = r["machine"]
+        assert machine["jax"] == jax.__version__ and machine["platform"] == jax.default_backend()
+        assert machine["cpu_cores"] >= 1 and machine["cpu_model"]
+
+
+def test_throughput_record_is_positive_finite_and_consistent(suite):
+    (r,) = _kind(suite[0], "throughput")
+    assert r["resolution"] == [32, 32] and r["grid_points"] == 32 * 32
+    assert r["steps"] == TINY.steps and r["repeats"] == TINY.repeats == len(r["per_repeat_s"])
+    for key in ("compile_s", "time_per_step_s", "updates_per_s"):
+        assert math.isfinite(r[key]) and r[key] > 0, key
+    assert r["spread"]["min"] <= r["time_per_step_s"] <= r["spread"]["max"]
+    assert r["time_per_step_s"] == pytest.approx(sorted(r["per_repeat_s"])[1])
+    assert r["updates_per_s"] == pytest.approx(32 * 32 / r["time_per_step_s"], rel=1e-12)
+    final = r["final"]
+    # warm-up chunk plus the timed steps, at the fixed dt
+    assert final["time"] == pytest.approx((TINY.chunk + TINY.repeats * TINY.steps) * r["time_stepping"]["dt"])
+    assert final["finite"] and abs(final["mass_drift"]) < 1e-12 and final["max_energy_rise"] == 0.0
+    assert 0.3 < final["c_min"] < final["mass"] < final["c_max"] < 0.7
+
+
+def test_throughput_state_matches_an_independent_run(suite):
+    """The bench's repeats advance the same solution as one plain run: no step lost or doubled."""
+    (r,) = _kind(suite[0], "throughput")
+    steps = TINY.chunk + TINY.repeats * TINY.steps
+    loaded = load_case("pfhub-bm1a", ["grid.shape=[32, 32]", "time.adaptive=false", "time.dt=0.05"])
+    built = loaded.app.build(loaded.case)
+    sim = Simulation(built.model, built.attempt, built.state, stop_iteration=steps, diagnostics_every=steps,
+                     chunk_attempts=steps)
+    sim.run()
+    assert r["final"]["free_energy"] == pytest.approx(sim.history[-1]["free_energy"], rel=1e-10)
+    assert r["final"]["std_c"] == pytest.approx(float(np.std(np.asarray(sim.state.fields["c"]))), rel=1e-9)
+
+
+def test_adaptive_records_reach_their_times_with_falling_energy(suite):
+    first, second = _kind(suite[0], "adaptive")
+    assert [first["stop_time"], second["stop_time"]] == [2.0, 5.0]
+    for r in (first, second):
+        assert r["resolution"] == [200, 200] and r["time_stepping"]["adaptive"]
+        assert r["final"]["time"] == pytest.approx(r["stop_time"], abs=1e-12)
+        assert r["wall_s"] >= r["run_s"] > 0 and r["updates_per_s"] > 0
+        assert abs(r["final"]["mass_drift"]) < 1e-12
+    assert second["steps"] > first["steps"] and second["run_s"] > first["run_s"]
+    assert second["final"]["free_energy"] < first["final"]["free_energy"]
+
+
+def test_json_round_trips_and_tables_print(suite):
+    records, path, printed = suite
+    assert read_json(path) == records
+    assert "32x32" in printed and "200x200" in printed and "float64" in printed
+
+
+def test_read_json_rejects_another_schema(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text('{"schema_version": 0, "records": []}')
+    with pytest.raises(ValueError, match="schema_version"):
+        read_json(path)
+    write_json(tmp_path / "new.json", [{"a": 1.5}])
+    assert read_json(tmp_path / "new.json") == [{"a": 1.5}]
+
+
+def test_bad_app_or_precision_is_a_case_error():
+    with pytest.raises(CaseError, match="unknown app"):
+        run_bench(["nope"], console=Console(file=io.StringIO()))
+    with pytest.raises(CaseError, match="float16"):
+        run_bench(["phasefield"], precisions=["float16"], console=Console(file=io.StringIO()))
+
+
+def test_bm1_rescaling_gives_the_published_map():
+    scale = bm1_rescaling(c_alpha=0.3, c_beta=0.7, rho_s=5.0, kappa=2.0, mobility=5.0)
+    assert scale["middle"] == pytest.approx(0.5) and scale["half_width"] == pytest.approx(0.2)
+    assert scale["time_rate"] == pytest.approx(4.0) and scale["gamma"] == pytest.approx(2.5)
+
+
+def test_pypde_cahn_hilliard_is_bm1_after_rescaling():
+    """py-pde's right-hand side in phi, mapped back, equals BM1's with the same 5-point Laplacian."""
+    pde = pytest.importorskip("pde")
+    pytest.importorskip("numba")
+    rho, kappa, mobility, c_a, c_b = 5.0, 2.0, 5.0, 0.3, 0.7
+    scale = bm1_rescaling(c_a, c_b, rho, kappa, mobility)
+    n = 32
+    c = 0.5 + 0.05 * np.random.default_rng(1).standard_normal((n, n))
+
+    def lap(u):  # periodic 5-point Laplacian, spacing 1
+        return sum(np.roll(u, s, axis=a) for a in (0, 1) for s in (1, -1)) - 4 * u
+
+    def f_prime(u):
+        return 2 * rho * (u - c_a) * (c_b - u) * (c_a + c_b - 2 * u)
+
+    bm1_rate = mobility * lap(f_prime(c) - kappa * lap(c))
+    grid = pde.CartesianGrid([(0.0, float(n)), (0.0, float(n))], [n, n], periodic=True)
+    phi = pde.ScalarField(grid, (c - scale["middle"]) / scale["half_width"])
+    phi_rate = pde.CahnHilliardPDE(interface_width=scale["gamma"]).evolution_rate(phi).data
+    mapped = scale["half_width"] * scale["time_rate"] * phi_rate  # dc/dt = h * dphi/dtau * dtau/dt
+    np.testing.assert_allclose(mapped, bm1_rate, rtol=1e-9, atol=1e-9 * np.max(np.abs(bm1_rate)))
