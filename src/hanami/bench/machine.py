@@ -11,6 +11,7 @@ import datetime as _dt
 import importlib.metadata
 import os
 import platform
+import time
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,37 @@ def machine_info(compile_cache: str = "unknown") -> dict[str, Any]:
         "git_revision": git_revision(),
         "compile_cache": compile_cache,
     }
+
+
+def _busy_seconds(path: Path = Path("/proc/stat")) -> float | None:
+    """CPU seconds all processes on the host have used since boot (Linux), or None."""
+    try:
+        fields = [int(v) for v in path.read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class OtherLoad:
+    """How many cores other processes kept busy while a measurement ran.
+
+    Host busy CPU time (from /proc/stat) minus this process's CPU time, over
+    the wall time between `start` and `stop` [cores]. Near 0 on a quiet
+    machine; a figure measured beside a competing process is slower than the
+    code is.
+    """
+
+    def start(self) -> None:
+        self._wall = time.perf_counter()
+        self._busy = _busy_seconds()
+        self._own = time.process_time()
+
+    def stop(self) -> float | None:
+        """Cores used by other processes since `start`, or None where unknown."""
+        busy = _busy_seconds()
+        wall = time.perf_counter() - self._wall
+        if busy is None or self._busy is None or wall <= 0:
+            return None
+        others = (busy - self._busy) - (time.process_time() - self._own)
+        return round(max(0.0, others) / wall, 3)

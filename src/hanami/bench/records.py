@@ -9,7 +9,8 @@ A record is a plain dict. Every record has the keys in `COMMON_KEYS`; its
 * `peer`: another code on the same problem (`code`, `code_version`).
 
 Times are wall-clock seconds [s]; `updates_per_s` is grid points x accepted
-steps / run seconds [1/s].
+steps / run seconds [1/s]; `other_load_cores` is how many cores other
+processes kept busy during the measurement [cores] (near 0 on a quiet host).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from hanami.core.files import write_text
 SCHEMA_VERSION = 1
 
 COMMON_KEYS = ("schema_version", "kind", "app", "case", "resolution", "precision", "devices", "compile_s",
-               "time_per_step_s", "spread", "updates_per_s", "steps", "final", "machine", "date_utc")
+               "time_per_step_s", "spread", "updates_per_s", "steps", "final", "machine", "date_utc",
+               "other_load_cores")
 
-TABLE_WIDTH = 120
+TABLE_WIDTH = 130
 
 
 def write_json(path: Path, records: list[dict[str, Any]]) -> None:
@@ -79,13 +81,14 @@ def throughput_table(records: Iterable[dict[str, Any]]) -> Table:
     records = list(records)
     table = _table(f"{_names(records)}: fixed step, median of repeats",
                    ("grid", "precision", "compile s", "ms/step", "min", "max", "Mupd/s", "steps", "t end", "F end",
-                    "std c", "mass drift"), left=("precision",))
+                    "std c", "mass drift", "others"), left=("precision",))
     for r in records:
         f = r["final"]
         table.add_row(_grid(r), r["precision"], _fmt(r["compile_s"], ".2f"), _fmt(1e3 * r["time_per_step_s"], ".3f"),
                       _fmt(1e3 * r["spread"]["min"], ".3f"), _fmt(1e3 * r["spread"]["max"], ".3f"),
                       _fmt(r["updates_per_s"] / 1e6, ".1f"), f"{r['repeats']}x{r['steps']}", _fmt(f["time"], ".4g"),
-                      _fmt(f["free_energy"], ".3f"), _fmt(f["std_c"], ".5f"), _fmt(f["mass_drift"], ".0e"))
+                      _fmt(f["free_energy"], ".3f"), _fmt(f["std_c"], ".5f"), _fmt(f["mass_drift"], ".0e"),
+                      _fmt(r.get("other_load_cores"), ".2f"))
     return table
 
 
@@ -94,13 +97,13 @@ def adaptive_table(records: Iterable[dict[str, Any]]) -> Table:
     records = list(records)
     table = _table(f"{_names(records)}: shipped adaptive run, seconds after compile",
                    ("grid", "precision", "to t", "steps", "rejected", "compile s", "wall s", "run s", "Mupd/s",
-                    "F(t)", "mass drift"), left=("precision",))
+                    "F(t)", "mass drift", "others"), left=("precision",))
     for r in records:
         f = r["final"]
         table.add_row(_grid(r), r["precision"], _fmt(r["stop_time"], "g"), str(r["steps"]), str(r["rejected"]),
                       _fmt(r["compile_s"], ".2f"), _fmt(r["wall_s"], ".2f"), _fmt(r["run_s"], ".2f"),
                       _fmt(r["updates_per_s"] / 1e6, ".1f"), _fmt(f["free_energy"], ".3f"),
-                      _fmt(f["mass_drift"], ".0e"))
+                      _fmt(f["mass_drift"], ".0e"), _fmt(r.get("other_load_cores"), ".2f"))
     return table
 
 

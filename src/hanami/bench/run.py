@@ -17,16 +17,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import jax
 from rich.console import Console
 
-from hanami.bench.machine import machine_info, utc_now
+from hanami.bench.machine import OtherLoad, machine_info, utc_now
 from hanami.bench.records import print_tables, write_json
 from hanami.errors import CaseError
 
 PRECISIONS = ("float32", "float64")
+BUSY_CORES = 0.25
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,7 +64,12 @@ QUICK = Plan(sizes=(64, 200), steps=50, repeats=3, chunk=25, adaptive_times=(100
 
 @contextlib.contextmanager
 def cold_compiles() -> Iterator[str]:
-    """Switch JAX's persistent compile cache off for the block; yield a note for the records."""
+    """Switch JAX's persistent compile cache off for the block; yield a note for the records.
+
+    JAX decides once per process whether it uses the cache, at its first
+    compile: when that falls inside this block the rest of the process also
+    runs without the cache (harmless for the `hanami bench` process).
+    """
     before = jax.config.jax_enable_compilation_cache
     jax.config.update("jax_enable_compilation_cache", False)
     try:
@@ -72,24 +78,44 @@ def cold_compiles() -> Iterator[str]:
         jax.config.update("jax_enable_compilation_cache", before)
 
 
+def _measured(console: Console, measure: Callable[..., Any], *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """Call `measure`, stamping its record(s) with `other_load_cores`.
+
+    That is the number of cores other processes kept busy meanwhile (see
+    `OtherLoad`); above `BUSY_CORES` a warning is printed, so a reader can tell
+    a busy machine from a slow code.
+    """
+    load = OtherLoad()
+    load.start()
+    result = measure(*args, **kwargs)
+    others = load.stop()
+    records = result if isinstance(result, list) else [result]
+    for record in records:
+        record["other_load_cores"] = others
+    if others is not None and others > BUSY_CORES:
+        console.print(f"[yellow]warning:[/] other processes kept {others:.2f} cores busy during this "
+                      "measurement; its figures are slower than on a quiet machine", highlight=False)
+    return records
+
+
 def _phasefield(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
                 machine: dict[str, Any], date: str) -> list[dict[str, Any]]:
     from hanami.bench import peers as peer_codes
     from hanami.bench.phasefield import adaptive_run, throughput
 
+    adaptive: list[dict[str, Any]] = []
+    if plan.adaptive_times:  # first, so that it pays every one-off cost a fresh `hanami run` pays
+        for precision in precisions:
+            console.print(f"phasefield BM1a adaptive {precision} to t = "
+                          f"{', '.join(f'{t:g}' for t in plan.adaptive_times)}", highlight=False)
+            adaptive += _measured(console, adaptive_run, precision, plan.adaptive_times, machine=machine, date=date)
     records: list[dict[str, Any]] = []
     for precision in precisions:
         for size in plan.sizes:
             console.print(f"phasefield {size}x{size} {precision}: fixed dt, {plan.repeats} x {plan.steps} steps",
                           highlight=False)
-            records.append(throughput(size, precision, steps=plan.steps, repeats=plan.repeats, chunk=plan.chunk,
-                                      machine=machine, date=date))
-    adaptive: list[dict[str, Any]] = []
-    if plan.adaptive_times:
-        for precision in precisions:
-            console.print(f"phasefield BM1a adaptive {precision} to t = "
-                          f"{', '.join(f'{t:g}' for t in plan.adaptive_times)}", highlight=False)
-            adaptive += adaptive_run(precision, plan.adaptive_times, machine=machine, date=date)
+            records += _measured(console, throughput, size, precision, steps=plan.steps, repeats=plan.repeats,
+                                 chunk=plan.chunk, machine=machine, date=date)
     records += adaptive
     if peers:
         if not peer_codes.pypde_available():
@@ -98,7 +124,7 @@ def _phasefield(plan: Plan, precisions: Sequence[str], peers: bool, console: Con
         else:
             console.print(f"peers: py-pde on BM1a to t = {plan.peer_time:g} (numba compile and run take a "
                           "minute or two)", highlight=False)
-            peer = peer_codes.run_pypde_bm1a(plan.peer_time, machine=machine, date=date)
+            (peer,) = _measured(console, peer_codes.run_pypde_bm1a, plan.peer_time, machine=machine, date=date)
             peer_codes.compare_with_hanami(peer, adaptive)
             records.append(peer)
     return records
