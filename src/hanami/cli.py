@@ -14,11 +14,12 @@ from typing import Annotated, Callable, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from hanami.errors import HanamiError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="hanami: validated HPC applications on JAX (phase-field, climate, cardiac).")
+                  rich_markup_mode=None, help="hanami: validated HPC applications on JAX.")
 err_console = Console(stderr=True, soft_wrap=True)
 console = Console(soft_wrap=True)
 
@@ -40,7 +41,7 @@ def handles_errors(fn: Callable) -> Callable:
             _setup_jax()
             return fn(*args, **kwargs)
         except HanamiError as err:
-            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            err_console.print("[bold red]error:[/] " + escape(str(err)), highlight=False)
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted; restart from the newest checkpoint with `hanami run --restart DIR`")

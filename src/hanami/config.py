@@ -71,14 +71,16 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 
 def _describe(error: dict[str, Any]) -> str:
     """One line for one pydantic error: the key, the problem, what is allowed."""
-    key = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    key = ".".join(str(p) for p in error["loc"])
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
-        return f"unknown key '{key}' (check the spelling; see the case-file reference in README.md)"
+        return f"unknown key '{key}' (check the spelling; see docs/case-files.md)"
     if kind == "missing":
         return f"missing required key '{key}'"
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
+    if not key:
+        return message
     if given is not None and not isinstance(given, dict):
         return f"key '{key}' = {given!r}: {message}"
     return f"key '{key}': {message}"

@@ -21,6 +21,7 @@ from hanami.core.output import FieldWriter, provenance
 from hanami.core.parallel import shard_state
 from hanami.core.schedules import AnyOf, IterationInterval, SpecifiedTimes, TimeInterval, WallTimeInterval
 from hanami.core.simulation import Callback, Simulation
+from hanami.core.state import State
 from hanami.errors import BlowUpError, CaseError
 from hanami.progress import RunProgress
 
@@ -69,6 +70,17 @@ def _check_fresh(run_dir: Path) -> None:
                         "or choose another --out")
 
 
+def _check_compatible(restored: State, fresh: State, run_dir: Path) -> None:
+    """A restart continues the same problem: the fields' names, shapes and dtypes must match."""
+    for name, field in fresh.fields.items():
+        old = restored.fields.get(name)
+        if old is None or old.shape != field.shape or old.dtype != field.dtype:
+            was = f"{old.shape} {old.dtype}" if old is not None else "absent"
+            raise CaseError(f"{run_dir}: the checkpoint's field '{name}' ({was}) does not match the case "
+                            f"({field.shape} {field.dtype}); a restart may change stop conditions, output and "
+                            "checkpoint settings, not the grid or the precision")
+
+
 def run_case(case: str | Path | None = None, *, out: Path | None = None, overrides: list[str] = (),
              stop_time: float | None = None, precision: str | None = None, checkpoint_every: float | None = None,
              restart: Path | None = None, progress: bool = True, devices: int | None = None,
@@ -97,13 +109,14 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
     history: list[dict[str, float]] = []
     if restart is not None:
         state, history, _ = load_checkpoint(newest_checkpoint(run_dir / "checkpoints"))
+        _check_compatible(state, built.state, run_dir)
         if float(state.t) >= (cfg.stop.time or math.inf):
             raise CaseError(f"{run_dir}: the run already reached t = {float(state.t):g}; "
                             "pass a later --stop-time to continue it")
     else:
         state = built.state
-        run_dir.mkdir(parents=True, exist_ok=True)
     state = shard_state(state, cfg.parallel.devices)
+    run_dir.mkdir(parents=True, exist_ok=True)
     write_text(run_dir / "case.toml", to_toml(cfg))
     return _execute(app, cfg, built, state, history, run_dir, restored=restart is not None,
                     progress=progress, chunk_attempts=chunk_attempts)

@@ -68,3 +68,12 @@ def test_restart_with_a_later_stop_time_continues(tmp_path, cli):
     assert times == [0.0, 10.0, 50.0, 100.0, 120.0]
     again = cli("run", "--restart", str(out), "-q", "--stop-time", "100")
     assert again.returncode == 2 and "already reached" in again.stderr
+
+
+def test_restart_refuses_a_changed_grid_or_precision(tmp_path, cli):
+    out = tmp_path / "run"
+    assert cli("run", *ARGS[:2], "--stop-time", "5", *ARGS[4:], "--out", str(out)).returncode == 0
+    for change in (["--set", "grid.shape=[64, 64]"], ["--precision", "float32"]):
+        result = cli("run", "--restart", str(out), "-q", "--stop-time", "10", *change)
+        assert result.returncode == 2, result.stderr
+        assert "does not match the case" in result.stderr and "Traceback" not in result.stderr

@@ -12,8 +12,9 @@ import dataclasses
 import functools
 import platform
 import subprocess
+import warnings
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import jax
 import numpy as np
@@ -56,6 +57,14 @@ def provenance(precision: str) -> dict[str, Any]:
         "precision": precision,
         "host_machine": platform.machine(),
     }
+
+
+def _to_zarr(ds: xr.Dataset, path: Path) -> None:
+    """Zarr v3 with consolidated metadata (fast to open with `xr.open_zarr`)."""
+    with warnings.catch_warnings():
+        # zarr warns that consolidated metadata is not yet in the v3 spec; xarray reads it.
+        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+        ds.to_zarr(path, mode="w", consolidated=True)
 
 
 @dataclasses.dataclass
@@ -122,7 +131,7 @@ class FieldWriter:
             return
         ds = self.dataset()
         if self.format == "zarr":
-            replace_directory(self.path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=True))
+            replace_directory(self.path, lambda tmp: _to_zarr(ds, tmp))
         else:
             with atomic_path(self.path) as tmp:
                 ds.to_netcdf(tmp, engine="netcdf4")
@@ -131,8 +140,11 @@ class FieldWriter:
         """Reload snapshots from an existing dataset, keeping those not after the restart point."""
         if not self.path.exists():
             return
-        opener: Callable[..., xr.Dataset] = xr.open_zarr if self.format == "zarr" else xr.open_dataset
-        with opener(self.path) as ds:
+        if self.format == "zarr":
+            opened = xr.open_zarr(self.path)
+        else:
+            opened = xr.open_dataset(self.path)
+        with opened as ds:
             ds = ds.load()
         fields = [n for n, v in ds.data_vars.items() if v.dims[1:] == self.layout.dims and v.dims[:1] == ("time",)]
         scalars = [n for n, v in ds.data_vars.items() if v.dims == ("time",) and n != "iteration"]

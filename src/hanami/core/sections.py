@@ -52,15 +52,15 @@ class StopSection(Section):
 
 
 class OutputSection(Section):
-    """Field snapshots: at given times, every `interval` of simulated time, or both.
-
-    The final state is always written.
+    """Field snapshots: at given times, every `interval` of simulated time (0 = off),
+    every `iteration_interval` steps (0 = off), or any mix. The initial and the
+    final state are always written.
     """
 
     format: Literal["netcdf", "zarr"] = "netcdf"
     times: list[float] = Field(default_factory=list)
-    interval: PositiveFloat | None = None
-    iteration_interval: PositiveInt | None = None
+    interval: float = Field(0.0, ge=0.0)
+    iteration_interval: int = Field(0, ge=0)
     plots: bool = True
 
     @pydantic.field_validator("times")
@@ -73,10 +73,11 @@ class OutputSection(Section):
 
 class CheckpointSection(Section):
     """Checkpoints for exact restarts: every `interval` of simulated time and/or every
-    `wall_interval` seconds of wall time; the newest `keep` are kept."""
+    `wall_interval` seconds of wall time (0 turns either off); the newest `keep`
+    are kept. A checkpoint is also written at the start and at the end."""
 
-    interval: PositiveFloat | None = None
-    wall_interval: PositiveFloat | None = 600.0
+    interval: float = Field(0.0, ge=0.0)
+    wall_interval: float = Field(600.0, ge=0.0)
     keep: PositiveInt = 3
 
 

@@ -19,8 +19,9 @@ from hanami.apps.phasefield.references import CHECK_TIMES, bands, published
 from hanami.core.files import write_text
 from hanami.runner import RunResult, default_run_dir, run_case
 
-# Round-off allowances, relative: accumulated over thousands of steps.
-MASS_TOLERANCE = {"float64": 1e-11, "float32": 1e-5}
+# Round-off allowances, relative: accumulated over thousands of steps (float32
+# drifts ~1e-5 by t = 1000 from the FFT round trips).
+MASS_TOLERANCE = {"float64": 1e-11, "float32": 1e-4}
 ENERGY_TOLERANCE = {"float64": 1e-10, "float32": 1e-5}
 
 
