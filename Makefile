@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PEERS_STAMP := $(VENV)/.installed-peers
 
 .PHONY: demo test install peers clean
 
@@ -18,11 +19,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hanami demo
 
-test: $(STAMP)
+# The tests check the peer codes' set-up too, so they install the peers.
+test: $(PEERS_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-peers: $(STAMP)
+$(PEERS_STAMP): $(STAMP) requirements-peers.txt
 	$(BIN)/python -m pip install --quiet -r requirements-peers.txt
+	touch $(PEERS_STAMP)
+
+peers: $(PEERS_STAMP)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

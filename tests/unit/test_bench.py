@@ -65,7 +65,7 @@ def test_throughput_state_matches_an_independent_run(suite):
     """The bench's repeats advance the same solution as one plain run: no step lost or doubled."""
     (r,) = _kind(suite[0], "throughput")
     steps = TINY.chunk + TINY.repeats * TINY.steps
-    loaded = load_case("pfhub-bm1a", ["grid.shape=[32, 32]", "time.adaptive=false", "time.dt=0.05"])
+    loaded = load_case("pfhub-bm1a", ["grid.shape=[32, 32]", "time.adaptive=false", "time.order=1", "time.dt=0.05"])
     built = loaded.app.build(loaded.case)
     sim = Simulation(built.model, built.attempt, built.state, stop_iteration=steps, diagnostics_every=steps,
                      chunk_attempts=steps)
@@ -135,3 +135,14 @@ def test_pypde_cahn_hilliard_is_bm1_after_rescaling():
     phi_rate = pde.CahnHilliardPDE(interface_width=scale["gamma"]).evolution_rate(phi).data
     mapped = scale["half_width"] * scale["time_rate"] * phi_rate  # dc/dt = h * dphi/dtau * dtau/dt
     np.testing.assert_allclose(mapped, bm1_rate, rtol=1e-9, atol=1e-9 * np.max(np.abs(bm1_rate)))
+
+
+def test_peers_are_skipped_with_a_note_when_pypde_is_missing(monkeypatch):
+    import hanami.bench.peers
+
+    monkeypatch.setattr(hanami.bench.peers, "pypde_available", lambda: False)
+    out = io.StringIO()
+    records = run_bench(["phasefield"], peers=True, console=Console(file=out),
+                        plan=Plan(sizes=(16,), steps=5, repeats=1, chunk=5, adaptive_times=()))
+    assert [r["kind"] for r in records] == ["throughput"]
+    assert "py-pde (with numba) is not installed; skipped" in out.getvalue()

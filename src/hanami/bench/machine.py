@@ -95,35 +95,43 @@ def machine_info(compile_cache: str = "unknown") -> dict[str, Any]:
     }
 
 
-def _busy_seconds(path: Path = Path("/proc/stat")) -> float | None:
-    """CPU seconds all processes on the host have used since boot (Linux), or None."""
+def _cpu_seconds(path: Path = Path("/proc/stat")) -> tuple[float, float] | None:
+    """(busy, steal) CPU seconds of the whole host since boot (Linux), or None.
+
+    busy is user + nice + system + irq + softirq; steal is the time a virtual
+    machine's CPUs were ready but the hypervisor ran something else.
+    """
     try:
-        fields = [int(v) for v in path.read_text().splitlines()[0].split()[1:]]
+        fields = [int(v) for v in path.read_text().splitlines()[0].split()[1:9]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields + [0] * (8 - len(fields))
     except (OSError, ValueError, IndexError):
         return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
 
 
-class OtherLoad:
-    """How many cores other processes kept busy while a measurement ran.
+class HostLoad:
+    """What competed for the CPU while a measurement ran [cores].
 
-    Host busy CPU time (from /proc/stat) minus this process's CPU time, over
-    the wall time between `start` and `stop` [cores]. Near 0 on a quiet
-    machine; a figure measured beside a competing process is slower than the
+    `other_processes`: busy CPU time of the host (from /proc/stat) minus this
+    process's CPU time, over the wall time between `start` and `stop`.
+    `steal`: CPU time the hypervisor gave to other guests while this one's
+    CPUs wanted to run (virtual machines only). Both are near 0 on a quiet
+    machine; a figure measured with either well above 0 is slower than the
     code is.
     """
 
     def start(self) -> None:
         self._wall = time.perf_counter()
-        self._busy = _busy_seconds()
+        self._cpu = _cpu_seconds()
         self._own = time.process_time()
 
-    def stop(self) -> float | None:
-        """Cores used by other processes since `start`, or None where unknown."""
-        busy = _busy_seconds()
+    def stop(self) -> dict[str, float] | None:
+        """{"other_processes": cores, "steal": cores} since `start`, or None where unknown."""
+        cpu = _cpu_seconds()
         wall = time.perf_counter() - self._wall
-        if busy is None or self._busy is None or wall <= 0:
+        if cpu is None or self._cpu is None or wall <= 0:
             return None
-        others = (busy - self._busy) - (time.process_time() - self._own)
-        return round(max(0.0, others) / wall, 3)
+        others = (cpu[0] - self._cpu[0]) - (time.process_time() - self._own)
+        return {"other_processes": round(max(0.0, others) / wall, 3),
+                "steal": round((cpu[1] - self._cpu[1]) / wall, 3)}

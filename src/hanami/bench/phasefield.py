@@ -6,17 +6,20 @@ seconds [s]. Every run builds the shipped case `pfhub-bm1a` through
 and advances it with `hanami.core.simulation.Simulation`: the benchmark has no
 time loop of its own.
 
-* `throughput`: fixed step (`time.adaptive = false`, `time.dt = 0.05`; the
-  stabilised scheme keeps F decreasing and mass to round-off at that step), on
-  a given grid over the same 200 x 200 box, so every size solves the same
-  problem and ends at the same time: F agrees across sizes when all is well.
+* `throughput`: fixed first-order step (`time.adaptive = false`,
+  `time.order = 1`, `time.dt = 0.05`; the stabilised scheme keeps F decreasing
+  and mass to round-off at that step), on a given grid over the same 200 x 200
+  box, so every size solves the same problem and ends at the same time: F
+  agrees across sizes when all is well.
 * `adaptive_run`: the shipped settings (adaptive step, tolerance 1e-4) on
   200 x 200, landing on the same output and checkpoint times as `hanami run`
   (without writing files), timed to each requested stop time.
 
-Cost per attempt in spectral transforms: a fixed step does 3 (forward c,
-forward f'(c) - A c, inverse), an adaptive attempt 5 (step doubling fused with
-Richardson extrapolation); the diagnostics at each chunk end add 2.
+Cost per attempt in spectral transforms: a first-order fixed step does 3
+(forward c, forward f'(c) - A c, inverse); an adaptive attempt, like a
+second-order fixed step (`time.order = 2`, the case default), does 5 (step
+doubling fused with Richardson extrapolation); the diagnostics at each chunk
+end add 2.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from hanami.runner import LoadedCase, load_case
 
 CASE = "pfhub-bm1a"
 FIXED_DT = 0.05
-TRANSFORMS_PER_ATTEMPT = {"fixed": 3, "adaptive": 5}
+TRANSFORMS_PER_ATTEMPT = {"fixed": 3, "adaptive": 5}  # first-order fixed step; adaptive attempt
 
 
 def load_bm1a(precision: str, shape: int | None = None, overrides: Sequence[str] = ()) -> LoadedCase:
@@ -79,17 +82,19 @@ def final_norms(c: np.ndarray, free_energy: float, t: float, mass0: float,
     }
 
 
-def _base_record(kind: str, loaded: LoadedCase, machine: dict[str, Any], date: str) -> dict[str, Any]:
+def _base_record(kind: str, loaded: LoadedCase, sim: Simulation, machine: dict[str, Any],
+                 date: str) -> dict[str, Any]:
     cfg = loaded.case
+    devices = len(sim.state.fields["c"].sharding.device_set)
     return {"schema_version": SCHEMA_VERSION, "kind": kind, "app": loaded.app.name, "case": cfg.name,
             "resolution": list(cfg.grid.shape), "grid_points": int(np.prod(cfg.grid.shape)),
-            "box": list(cfg.grid.lengths), "precision": cfg.precision, "devices": 1, "machine": machine,
+            "box": list(cfg.grid.lengths), "precision": cfg.precision, "devices": devices, "machine": machine,
             "date_utc": date}
 
 
 def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: int, machine: dict[str, Any],
                date: str, dt: float = FIXED_DT) -> dict[str, Any]:
-    """Time a fixed-step BM1a run on a shape x shape grid.
+    """Time a fixed-step, first-order BM1a run on a shape x shape grid.
 
     The first `Simulation.run` compiles (timed as `compile_s`) and runs one
     warm-up chunk; then `repeats` runs of `steps` steps each are timed.
@@ -107,7 +112,7 @@ def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: i
     Returns:
         A `throughput` record.
     """
-    loaded = load_bm1a(precision, shape, ["time.adaptive=false", f"time.dt={dt!r}"])
+    loaded = load_bm1a(precision, shape, ["time.adaptive=false", "time.order=1", f"time.dt={dt!r}"])
     built = loaded.app.build(loaded.case)
     mass0 = float(np.mean(np.asarray(built.state.fields["c"], np.float64)))
     points = int(np.prod(loaded.case.grid.shape))
@@ -124,10 +129,10 @@ def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: i
         per_step.append(elapsed / (sim.iteration - start_iteration))
     median = statistics.median(per_step)
     c = np.asarray(jax.device_get(sim.state.fields["c"]))
-    record = _base_record("throughput", loaded, machine, date)
+    record = _base_record("throughput", loaded, sim, machine, date)
     record.update({
-        "time_stepping": {"adaptive": False, "dt": dt, "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["fixed"],
-                          "chunk_attempts": chunk},
+        "time_stepping": {"adaptive": False, "order": loaded.case.time.order, "dt": dt,
+                          "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["fixed"], "chunk_attempts": chunk},
         "compile_s": sim.timings.compile,
         "warmup_steps": chunk,
         "steps": steps,
@@ -187,7 +192,7 @@ def adaptive_run(precision: str, stop_times: Sequence[float], *, machine: dict[s
         wall += time.perf_counter() - start - (sim.timings.compile - compile_before)
         steps = sim.iteration
         c = np.asarray(jax.device_get(sim.state.fields["c"]))
-        record = _base_record("adaptive", loaded, machine, date)
+        record = _base_record("adaptive", loaded, sim, machine, date)
         record.update({
             "time_stepping": {"adaptive": True, "tolerance": cfg.time.tolerance, "dt0": cfg.time.dt,
                               "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["adaptive"],

@@ -8,9 +8,11 @@ A record is a plain dict. Every record has the keys in `COMMON_KEYS`; its
 * `adaptive`: the shipped case's adaptive run to `stop_time` (one timing).
 * `peer`: another code on the same problem (`code`, `code_version`).
 
-Times are wall-clock seconds [s]; `updates_per_s` is grid points x accepted
-steps / run seconds [1/s]; `other_load_cores` is how many cores other
-processes kept busy during the measurement [cores] (near 0 on a quiet host).
+`steps` counts steps per timed repeat (throughput) or accepted steps from
+t = 0 (adaptive, peer). Times are wall-clock seconds [s]; `updates_per_s` is grid points x accepted
+steps / run seconds [1/s]; `host_load` is what competed for the CPU during
+the measurement: other processes and hypervisor steal [cores] (near 0 on a
+quiet host).
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ SCHEMA_VERSION = 1
 
 COMMON_KEYS = ("schema_version", "kind", "app", "case", "resolution", "precision", "devices", "compile_s",
                "time_per_step_s", "spread", "updates_per_s", "steps", "final", "machine", "date_utc",
-               "other_load_cores")
+               "host_load")
 
-TABLE_WIDTH = 130
+TABLE_WIDTH = 140
 
 
 def write_json(path: Path, records: list[dict[str, Any]]) -> None:
@@ -66,10 +68,18 @@ def _grid(record: dict[str, Any]) -> str:
 
 
 def _table(title: str, columns: Sequence[str], left: Sequence[str] = ()) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    caption = ("others, steal: cores taken by other processes and by the hypervisor meanwhile"
+               if "steal" in columns else None)
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
     for name in columns:
         table.add_column(name, justify="left" if name in left else "right")
     return table
+
+
+def _load(record: dict[str, Any]) -> tuple[str, str]:
+    load = record.get("host_load") or {}
+    return _fmt(load.get("other_processes"), ".2f"), _fmt(load.get("steal"), ".2f")
 
 
 def _names(records: list[dict[str, Any]]) -> str:
@@ -81,14 +91,14 @@ def throughput_table(records: Iterable[dict[str, Any]]) -> Table:
     records = list(records)
     table = _table(f"{_names(records)}: fixed step, median of repeats",
                    ("grid", "precision", "compile s", "ms/step", "min", "max", "Mupd/s", "steps", "t end", "F end",
-                    "std c", "mass drift", "others"), left=("precision",))
+                    "std c", "mass drift", "others", "steal"), left=("precision",))
     for r in records:
         f = r["final"]
         table.add_row(_grid(r), r["precision"], _fmt(r["compile_s"], ".2f"), _fmt(1e3 * r["time_per_step_s"], ".3f"),
                       _fmt(1e3 * r["spread"]["min"], ".3f"), _fmt(1e3 * r["spread"]["max"], ".3f"),
                       _fmt(r["updates_per_s"] / 1e6, ".1f"), f"{r['repeats']}x{r['steps']}", _fmt(f["time"], ".4g"),
                       _fmt(f["free_energy"], ".3f"), _fmt(f["std_c"], ".5f"), _fmt(f["mass_drift"], ".0e"),
-                      _fmt(r.get("other_load_cores"), ".2f"))
+                      *_load(r))
     return table
 
 
@@ -97,28 +107,33 @@ def adaptive_table(records: Iterable[dict[str, Any]]) -> Table:
     records = list(records)
     table = _table(f"{_names(records)}: shipped adaptive run, seconds after compile",
                    ("grid", "precision", "to t", "steps", "rejected", "compile s", "wall s", "run s", "Mupd/s",
-                    "F(t)", "mass drift", "others"), left=("precision",))
+                    "F(t)", "mass drift", "others", "steal"), left=("precision",))
     for r in records:
         f = r["final"]
         table.add_row(_grid(r), r["precision"], _fmt(r["stop_time"], "g"), str(r["steps"]), str(r["rejected"]),
                       _fmt(r["compile_s"], ".2f"), _fmt(r["wall_s"], ".2f"), _fmt(r["run_s"], ".2f"),
                       _fmt(r["updates_per_s"] / 1e6, ".1f"), _fmt(f["free_energy"], ".3f"),
-                      _fmt(f["mass_drift"], ".0e"), _fmt(r.get("other_load_cores"), ".2f"))
+                      _fmt(f["mass_drift"], ".0e"), *_load(r))
     return table
 
 
 def peer_table(records: Iterable[dict[str, Any]]) -> Table:
-    """Peer codes beside hanami on the same problem (run s: after compile)."""
+    """Peer codes beside hanami on the same problem (run s: after compile).
+
+    F(t) is hanami's spectral estimator applied to the peer's field, F(t) fd the
+    peer's own discrete energy where the record has one.
+    """
     records = list(records)
     table = _table(f"{_names(records)}: peer codes, same problem",
-                   ("code", "grid", "to t", "steps", "compile s", "run s", "F(t)", "hanami", "wall s", "F(t)",
-                    "peer/hanami"), left=("code", "hanami"))
+                   ("code", "grid", "to t", "steps", "compile s", "run s", "F(t)", "F(t) fd", "hanami", "wall s",
+                    "F(t)", "peer/hanami"), left=("code", "hanami"))
     for r in records:
         for precision, ratio in (r.get("ratio_to_hanami") or {"-": None}).items():
             ours = (r.get("hanami") or {}).get(precision, {})
             table.add_row(f"{r['code']} {r['code_version']}", _grid(r), _fmt(r["stop_time"], "g"), str(r["steps"]),
                           _fmt(r["compile_s"], ".1f"), _fmt(r["run_s"], ".1f"), _fmt(r["final"]["free_energy"], ".3f"),
-                          precision, _fmt(ours.get("wall_s"), ".2f"), _fmt(ours.get("free_energy"), ".3f"),
+                          _fmt(r["final"].get("free_energy_fd"), ".3f"), precision, _fmt(ours.get("wall_s"), ".2f"),
+                          _fmt(ours.get("free_energy"), ".3f"),
                           _fmt(ratio, ".1f"))
     return table
 

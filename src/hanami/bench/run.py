@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Sequence
 import jax
 from rich.console import Console
 
-from hanami.bench.machine import OtherLoad, machine_info, utc_now
+from hanami.bench.machine import HostLoad, machine_info, utc_now
 from hanami.bench.records import print_tables, write_json
 from hanami.errors import CaseError
 
@@ -79,22 +79,22 @@ def cold_compiles() -> Iterator[str]:
 
 
 def _measured(console: Console, measure: Callable[..., Any], *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-    """Call `measure`, stamping its record(s) with `other_load_cores`.
+    """Call `measure`, stamping its record(s) with `host_load` (see `HostLoad`) [cores].
 
-    That is the number of cores other processes kept busy meanwhile (see
-    `OtherLoad`); above `BUSY_CORES` a warning is printed, so a reader can tell
-    a busy machine from a slow code.
+    Above `BUSY_CORES` of other processes or of hypervisor steal a warning is
+    printed, so a reader can tell a busy machine from a slow code.
     """
-    load = OtherLoad()
+    load = HostLoad()
     load.start()
     result = measure(*args, **kwargs)
-    others = load.stop()
+    competing = load.stop()
     records = result if isinstance(result, list) else [result]
     for record in records:
-        record["other_load_cores"] = others
-    if others is not None and others > BUSY_CORES:
-        console.print(f"[yellow]warning:[/] other processes kept {others:.2f} cores busy during this "
-                      "measurement; its figures are slower than on a quiet machine", highlight=False)
+        record["host_load"] = competing
+    for name, cores in (competing or {}).items():
+        if cores > BUSY_CORES:
+            console.print(f"[yellow]warning:[/] {name.replace('_', ' ')} took {cores:.2f} cores during this "
+                          "measurement; its figures are slower than on a quiet machine", highlight=False)
     return records
 
 

@@ -196,7 +196,11 @@ class Simulation:
         self.compile()
         self._wall_start = time.perf_counter()
         if not self.history:
-            self.record(jax.device_get(self.model.diagnostics(self.state.fields)))
+            # A chunk whose targets are the current clock makes no attempt and
+            # returns the diagnostics, compiled, of the state as it is.
+            self.state, _, diagnostics = self._compiled(
+                self.state, jnp.asarray(self.time, jnp.float64), jnp.asarray(self.iteration, jnp.int64))
+            self.record(jax.device_get(diagnostics))
         self._fire([c for c in self.callbacks if c.at_start])
         try:
             while (reason := self._stop_reason()) is None:
