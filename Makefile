@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEERS_STAMP := $(VENV)/.installed-peers
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test install peers clean
+.PHONY: demo test install peers browser clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +20,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hanami demo
 
-# The tests check the peer codes' set-up too, so they install the peers.
-test: $(PEERS_STAMP)
+# The tests check the peer codes' set-up too, so they install the peers, and the
+# report page is tested in a real browser (Debian's chromium).
+test: $(PEERS_STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "installing Debian's chromium for the report's browser test"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 $(PEERS_STAMP): $(STAMP) requirements-peers.txt
 	$(BIN)/python -m pip install --quiet -r requirements-peers.txt

@@ -133,12 +133,29 @@ def bench(
     json_path: Annotated[Optional[Path], typer.Option("--json", help="write the records to this JSON file")] = None,
     precision: Annotated[Optional[list[str]], typer.Option(help="float32 and/or float64")] = None,
     peers: Annotated[bool, typer.Option("--peers", help="also run installed peer codes (pip install .[peers])")] = False,
+    sizes: Annotated[Optional[list[int]], typer.Option("--sizes", help="grid points per side (repeatable)")] = None,
+    site: Annotated[Optional[str], typer.Option("--site", help="site name to publish (else the host is hashed)")] = None,
 ) -> None:
-    """Measure throughput (grid-point updates per second, time per step, compile time)."""
+    """Measure throughput (grid-point updates per second, time per step, compile time,
+    roofline fraction); resumable into the same --json file."""
     from hanami.bench.run import run_bench
 
     run_bench(apps or ["phasefield"], quick=quick, json_path=json_path, precisions=precision or ["float64"],
-              peers=peers, console=console)
+              peers=peers, console=console, sizes=sizes, site=site)
+
+
+@app.command()
+@handles_errors
+def report(
+    records: Annotated[list[Path], typer.Argument(help="bench JSON files and validation.json files")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="output file")] = Path("report.html"),
+    markdown: Annotated[bool, typer.Option("--markdown", help="write Markdown tables instead of HTML")] = False,
+) -> None:
+    """Turn records from any number of machines and sites into one report (HTML or Markdown)."""
+    from hanami.bench.report import write_report
+
+    path = write_report(records, out, markdown=markdown)
+    console.print(f"wrote {path}", highlight=False)
 
 
 @app.command()

@@ -24,7 +24,7 @@ def suite(tmp_path_factory):
     path = tmp_path_factory.mktemp("bench") / "records.json"
     out = io.StringIO()
     records = run_bench(["phasefield"], precisions=["float64"], json_path=path, console=Console(file=out),
-                        plan=TINY)
+                        plan=TINY, quick=True, site="test-site")
     return records, path, out.getvalue()
 
 
@@ -34,7 +34,7 @@ def _kind(records, kind):
 
 def test_records_have_the_schema(suite):
     records, _, _ = suite
-    assert [r["kind"] for r in records] == ["throughput", "adaptive", "adaptive"]
+    assert [r["kind"] for r in records] == ["adaptive", "adaptive", "throughput"]
     for r in records:
         missing = set(COMMON_KEYS) - set(r)
         assert not missing, f"{r['kind']} record lacks {missing}"
@@ -43,6 +43,44 @@ def test_records_have_the_schema(suite):
         machine = r["machine"]
         assert machine["jax"] == jax.__version__ and machine["platform"] == jax.default_backend()
         assert machine["cpu_cores"] >= 1 and machine["cpu_model"]
+        assert machine["site"] == "test-site" and machine["process_count"] == 1
+        assert r["processes"] == 1 and r["devices"] == 1
+
+
+def test_bandwidth_probe_and_roofline(suite):
+    records, _, _ = suite
+    machine = records[0]["machine"]
+    for key in ("bandwidth_gbs", "bandwidth_numpy_gbs"):
+        assert math.isfinite(machine[key]) and machine[key] > 0, key
+    for r in records:
+        expected = r["bytes_per_update"] * r["updates_per_s"] / (machine["bandwidth_gbs"] * 1e9)
+        assert r["roofline_fraction"] == pytest.approx(expected)
+        assert r["bytes_per_update"] == (16 if r["kind"] == "adaptive" else 10) * 8
+
+
+def test_hostname_is_hashed_without_a_site():
+    import socket
+
+    from hanami.bench.machine import host_label
+
+    label = host_label(None)
+    assert label["site"] is None and label["host"].startswith("host-")
+    assert socket.gethostname() not in label["host"]
+    assert host_label(None) == label and host_label("riken") == {"site": "riken", "host": "riken"}
+
+
+def test_suite_resumes_without_redoing_records(suite, tmp_path):
+    records, path, _ = suite
+    copy = tmp_path / "records.json"
+    copy.write_text(path.read_text())
+    out = io.StringIO()
+    again = run_bench(["phasefield"], precisions=["float64"], json_path=copy, console=Console(file=out),
+                      plan=TINY, quick=True, probe_bandwidth=False)
+    assert again == records and "resuming: 3 records" in out.getvalue()
+    out = io.StringIO()
+    more = run_bench(["phasefield"], precisions=["float64"], json_path=copy, console=Console(file=out),
+                     plan=TINY, quick=True, probe_bandwidth=False, sizes=[32, 16])
+    assert more[:3] == records and [r["resolution"] for r in more[3:]] == [[16, 16]]
 
 
 def test_throughput_record_is_positive_finite_and_consistent(suite):

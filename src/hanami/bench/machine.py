@@ -8,9 +8,11 @@ the `XLA_FLAGS` in force.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import importlib.metadata
 import os
 import platform
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -63,20 +65,38 @@ def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def machine_info(compile_cache: str = "unknown") -> dict[str, Any]:
-    """Describe the host and the JAX device a benchmark runs on.
+def host_label(site: str | None) -> dict[str, str]:
+    """Who measured: the site name when given, else a hash of the host name.
+
+    The hash tells records of one host from another's without publishing the name.
+    """
+    if site:
+        return {"site": site, "host": site}
+    digest = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:12]
+    return {"site": None, "host": f"host-{digest}"}
+
+
+def machine_info(compile_cache: str = "unknown", site: str | None = None,
+                 bandwidth: dict[str, float] | None = None) -> dict[str, Any]:
+    """Describe the host and the JAX devices a benchmark runs on.
 
     Arguments:
         compile_cache: how JAX's persistent compile cache stood during the
             measurement (it changes compile times), e.g. "disabled".
+        site: a name to publish (else the host name is hashed).
+        bandwidth: measured memory bandwidth [GB/s], from `hanami.bench.stream`.
 
     Returns:
-        A JSON-ready dict: cpu_model, cpu_cores (logical), cpu_cores_usable,
-        memory_gib [GiB], os, python, jax, jaxlib, platform (JAX backend),
-        device_kind, device_count, xla_flags, hanami, git_revision, compile_cache.
+        A JSON-ready dict: site, host, cpu_model, cpu_cores (logical),
+        cpu_cores_usable, memory_gib [GiB], os, python, jax, jaxlib, platform
+        (JAX backend), device_kind, device_count, accelerator ("model x count",
+        or None on a CPU-only run), process_count, xla_flags, hanami,
+        git_revision, compile_cache, bandwidth_gbs, bandwidth_numpy_gbs.
     """
     devices = jax.devices()
+    platform_name = jax.default_backend()
     return {
+        **host_label(site),
         "cpu_model": _cpuinfo_model() or platform.processor() or "unknown",
         "cpu_cores": os.cpu_count(),
         "cpu_cores_usable": _usable_cores(),
@@ -85,14 +105,24 @@ def machine_info(compile_cache: str = "unknown") -> dict[str, Any]:
         "python": platform.python_version(),
         "jax": jax.__version__,
         "jaxlib": _version("jaxlib"),
-        "platform": jax.default_backend(),
+        "platform": platform_name,
         "device_kind": devices[0].device_kind,
         "device_count": len(devices),
+        "accelerator": None if platform_name == "cpu" else f"{devices[0].device_kind} x {len(devices)}",
+        "process_count": jax.process_count(),
         "xla_flags": os.environ.get("XLA_FLAGS"),
         "hanami": hanami.__version__,
         "git_revision": git_revision(),
         "compile_cache": compile_cache,
+        "bandwidth_gbs": (bandwidth or {}).get("jax"),
+        "bandwidth_numpy_gbs": (bandwidth or {}).get("numpy"),
     }
+
+
+def machine_label(machine: dict[str, Any]) -> str:
+    """A short name for tables: site or hashed host, and the device."""
+    device = machine.get("accelerator") or f"{machine.get('cpu_model', '?')} ({machine.get('cpu_cores', '?')} cores)"
+    return f"{machine.get('host', '?')}: {device}"
 
 
 def _cpu_seconds(path: Path = Path("/proc/stat")) -> tuple[float, float] | None:

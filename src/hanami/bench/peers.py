@@ -113,7 +113,7 @@ def run_pypde_bm1a(stop_time: float, *, machine: dict[str, Any], date: str, dt: 
         "schema_version": SCHEMA_VERSION, "kind": "peer", "code": "py-pde", "code_version": pde.__version__,
         "app": loaded.app.name, "case": cfg.name, "resolution": list(cfg.grid.shape),
         "grid_points": int(np.prod(cfg.grid.shape)), "box": list(cfg.grid.lengths), "precision": "float64",
-        "devices": 1,
+        "devices": 1, "processes": 1, "bytes_per_update": None,
         "method": {"summary": f"5-point FD, explicit Euler dt={dt:g}", "pde": "CahnHilliardPDE",
                    "interface_width": scale["gamma"], "time_rate": scale["time_rate"], "dt": dt,
                    "backend": "numba", "numba": numba.__version__,

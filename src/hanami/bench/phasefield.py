@@ -39,6 +39,15 @@ from hanami.runner import LoadedCase, load_case
 CASE = "pfhub-bm1a"
 FIXED_DT = 0.05
 TRANSFORMS_PER_ATTEMPT = {"fixed": 3, "adaptive": 5}  # first-order fixed step; adaptive attempt
+# Memory traffic model for the roofline, in passes over one field per attempt:
+# each transform reads and writes it once; the explicit term, the diagonal solve
+# and the update add 4 passes (fixed) or 6 (adaptive: two solves, extrapolation).
+PASSES_PER_ATTEMPT = {"fixed": 2 * 3 + 4, "adaptive": 2 * 5 + 6}
+
+
+def bytes_per_update(kind: str, precision: str) -> int:
+    """Modelled memory traffic per grid-point update [bytes] (see PASSES_PER_ATTEMPT)."""
+    return PASSES_PER_ATTEMPT[kind] * np.dtype(precision).itemsize
 
 
 def load_bm1a(precision: str, shape: int | None = None, overrides: Sequence[str] = ()) -> LoadedCase:
@@ -88,8 +97,9 @@ def _base_record(kind: str, loaded: LoadedCase, sim: Simulation, machine: dict[s
     devices = len(sim.state.fields["c"].sharding.device_set)
     return {"schema_version": SCHEMA_VERSION, "kind": kind, "app": loaded.app.name, "case": cfg.name,
             "resolution": list(cfg.grid.shape), "grid_points": int(np.prod(cfg.grid.shape)),
-            "box": list(cfg.grid.lengths), "precision": cfg.precision, "devices": devices, "machine": machine,
-            "date_utc": date}
+            "box": list(cfg.grid.lengths), "precision": cfg.precision, "devices": devices,
+            "processes": jax.process_count(), "machine": machine, "date_utc": date,
+            "bytes_per_update": bytes_per_update("adaptive" if kind == "adaptive" else "fixed", cfg.precision)}
 
 
 def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: int, machine: dict[str, Any],

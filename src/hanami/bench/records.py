@@ -28,11 +28,34 @@ from rich.table import Table
 
 from hanami.core.files import write_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-COMMON_KEYS = ("schema_version", "kind", "app", "case", "resolution", "precision", "devices", "compile_s",
-               "time_per_step_s", "spread", "updates_per_s", "steps", "final", "machine", "date_utc",
-               "host_load")
+COMMON_KEYS = ("schema_version", "kind", "app", "case", "resolution", "precision", "devices", "processes",
+               "compile_s", "time_per_step_s", "spread", "updates_per_s", "bytes_per_update", "roofline_fraction",
+               "steps", "final", "machine", "date_utc", "host_load")
+
+
+def record_key(record: dict[str, Any]) -> str:
+    """What a record measured, without the figures: the suite skips keys it already has."""
+    parts = [record["app"], record["kind"], record["case"], "x".join(map(str, record["resolution"])),
+             record["precision"], f"d{record.get('devices', 1)}", f"p{record.get('processes', 1)}"]
+    for extra in ("stop_time", "code"):
+        if record.get(extra) is not None:
+            parts.append(f"{extra}={record[extra]}")
+    return "/".join(str(p) for p in parts)
+
+
+def add_roofline(record: dict[str, Any]) -> dict[str, Any]:
+    """Set `roofline_fraction`: the memory traffic the throughput implies over the
+    measured bandwidth (`machine.bandwidth_gbs`), from the record's traffic model
+    `bytes_per_update` [bytes per grid-point update]. Above 1 the working set
+    lives in cache and memory bandwidth is not what limits the run."""
+    bandwidth = (record.get("machine") or {}).get("bandwidth_gbs")
+    traffic = record.get("bytes_per_update")
+    rate = record.get("updates_per_s")
+    record["roofline_fraction"] = (traffic * rate / (bandwidth * 1e9)
+                                   if bandwidth and traffic and rate else None)
+    return record
 
 TABLE_WIDTH = 140
 

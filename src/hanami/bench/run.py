@@ -21,9 +21,11 @@ from typing import Any, Callable, Iterator, Sequence
 
 import jax
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from hanami.bench.machine import HostLoad, machine_info, utc_now
-from hanami.bench.records import print_tables, write_json
+from hanami.bench.records import add_roofline, print_tables, read_json, record_key, write_json
+from hanami.bench.stream import numpy_triad_bandwidth, triad_bandwidth
 from hanami.errors import CaseError
 
 PRECISIONS = ("float32", "float64")
@@ -91,6 +93,7 @@ def _measured(console: Console, measure: Callable[..., Any], *args: Any, **kwarg
     records = result if isinstance(result, list) else [result]
     for record in records:
         record["host_load"] = competing
+        add_roofline(record)
     for name, cores in (competing or {}).items():
         if cores > BUSY_CORES:
             console.print(f"[yellow]warning:[/] {name.replace('_', ' ')} took {cores:.2f} cores during this "
@@ -98,60 +101,98 @@ def _measured(console: Console, measure: Callable[..., Any], *args: Any, **kwarg
     return records
 
 
-def _phasefield(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
-                machine: dict[str, Any], date: str) -> list[dict[str, Any]]:
-    from hanami.bench import peers as peer_codes
-    from hanami.bench.phasefield import adaptive_run, throughput
+@dataclasses.dataclass
+class Task:
+    """One measurement of a suite: `keys` are the record keys it produces (see
+    `record_key`); it is skipped when all of them are already recorded."""
 
-    adaptive: list[dict[str, Any]] = []
-    if plan.adaptive_times:  # first, so that it pays every one-off cost a fresh `hanami run` pays
-        for precision in precisions:
-            console.print(f"phasefield BM1a adaptive {precision} to t = "
-                          f"{', '.join(f'{t:g}' for t in plan.adaptive_times)}", highlight=False)
-            adaptive += _measured(console, adaptive_run, precision, plan.adaptive_times, machine=machine, date=date)
-    records: list[dict[str, Any]] = []
+    description: str
+    keys: tuple[str, ...]
+    measure: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+def _phasefield_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
+                      machine: dict[str, Any], date: str) -> list[Task]:
+    from hanami.bench import peers as peer_codes
+    from hanami.bench.phasefield import CASE, adaptive_run, throughput
+
+    def key(kind: str, size: int, precision: str, **extra: Any) -> str:
+        return record_key({"app": "phasefield", "kind": kind, "case": CASE, "resolution": [size, size],
+                           "precision": precision, "devices": 1, "processes": 1, **extra})
+
+    tasks = []
+    # The adaptive runs go first, so that they pay every one-off cost a fresh `hanami run` pays.
+    for precision in precisions:
+        if plan.adaptive_times:
+            tasks.append(Task(
+                f"phasefield BM1a adaptive {precision} to t = {', '.join(f'{t:g}' for t in plan.adaptive_times)}",
+                tuple(key("adaptive", 200, precision, stop_time=t) for t in plan.adaptive_times),
+                lambda done, p=precision: _measured(console, adaptive_run, p, plan.adaptive_times,
+                                                    machine=machine, date=date)))
     for precision in precisions:
         for size in plan.sizes:
-            console.print(f"phasefield {size}x{size} {precision}: fixed dt, {plan.repeats} x {plan.steps} steps",
-                          highlight=False)
-            records += _measured(console, throughput, size, precision, steps=plan.steps, repeats=plan.repeats,
-                                 chunk=plan.chunk, machine=machine, date=date)
-    records += adaptive
-    if peers:
-        if not peer_codes.pypde_available():
-            console.print("peers: py-pde (with numba) is not installed; skipped "
-                          "(install requirements-peers.txt to compare)", highlight=False)
-        else:
-            console.print(f"peers: py-pde on BM1a to t = {plan.peer_time:g} (numba compile and run take a "
-                          "minute or two)", highlight=False)
-            (peer,) = _measured(console, peer_codes.run_pypde_bm1a, plan.peer_time, machine=machine, date=date)
-            peer_codes.compare_with_hanami(peer, adaptive)
-            records.append(peer)
+            tasks.append(Task(
+                f"phasefield {size}x{size} {precision}: fixed dt, {plan.repeats} x {plan.steps} steps",
+                (key("throughput", size, precision),),
+                lambda done, n=size, p=precision: _measured(console, throughput, n, p, steps=plan.steps,
+                                                            repeats=plan.repeats, chunk=plan.chunk,
+                                                            machine=machine, date=date)))
+    if peers and not peer_codes.pypde_available():
+        console.print("peers: py-pde (with numba) is not installed; skipped "
+                      "(install requirements-peers.txt to compare)", highlight=False)
+    elif peers:
+        def peer(done: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            (record,) = _measured(console, peer_codes.run_pypde_bm1a, plan.peer_time, machine=machine, date=date)
+            peer_codes.compare_with_hanami(record, [r for r in done if r["kind"] == "adaptive"])
+            return [record]
+
+        tasks.append(Task(f"peers: py-pde on BM1a to t = {plan.peer_time:g} (numba compile and run take a "
+                          "minute or two)", (key("peer", 200, "float64", stop_time=plan.peer_time, code="py-pde"),),
+                          peer))
+    return tasks
+
+
+SUITES = {"phasefield": _phasefield_tasks}
+
+
+def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:
+    """Records of an earlier, possibly interrupted, run of the suite into `json_path`."""
+    if json_path is None or not Path(json_path).exists():
+        return []
+    try:
+        records = read_json(Path(json_path))
+    except (ValueError, KeyError, OSError) as err:
+        raise CaseError(f"{json_path}: cannot resume from this file ({err}); choose another --json") from None
+    console.print(f"resuming: {len(records)} records already in {json_path}", highlight=False)
     return records
-
-
-SUITES = {"phasefield": _phasefield}
 
 
 def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | None = None,
               precisions: Sequence[str] = ("float64",), peers: bool = False, console: Console | None = None,
-              plan: Plan | None = None) -> list[dict[str, Any]]:
+              plan: Plan | None = None, sizes: Sequence[int] | None = None, site: str | None = None,
+              probe_bandwidth: bool = True) -> list[dict[str, Any]]:
     """Run the benchmark suite of each app in `apps`.
+
+    The suite is resumable: with `json_path`, every finished measurement is
+    written at once, and a later run into the same file skips what it holds.
 
     Arguments:
         apps: app names (see `SUITES`).
         quick: the small `QUICK` plan instead of `FULL`.
-        json_path: where to write `{"schema_version": 1, "records": [...]}`, or None.
+        json_path: where to write `{"schema_version": 2, "records": [...]}`, or None.
         precisions: "float32" and/or "float64".
         peers: also run installed peer codes.
         console: where tables and progress go (default: a new rich Console).
         plan: overrides the plan `quick` picks (tests use a tiny one).
+        sizes: grid sizes (points per side) instead of the plan's.
+        site: a site name published in the records (else the host name is hashed).
+        probe_bandwidth: measure the memory bandwidth for the roofline.
 
     Returns:
-        The records, in the order measured.
+        All the records: those resumed and those measured, in order.
 
     Raises:
-        CaseError: an unknown app or precision.
+        CaseError: an unknown app or precision, bad sizes, or an unreadable `json_path`.
     """
     console = console or Console()
     unknown = [a for a in apps if a not in SUITES]
@@ -161,12 +202,32 @@ def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | Non
     if bad:
         raise CaseError(f"--precision {', '.join(map(repr, bad))}: allowed values are {', '.join(PRECISIONS)}")
     plan = plan or (QUICK if quick else FULL)
+    if sizes:
+        if min(sizes) < 4:
+            raise CaseError(f"--sizes {list(sizes)}: each size must be >= 4 points per side")
+        plan = dataclasses.replace(plan, sizes=tuple(sizes))
     precisions = list(dict.fromkeys(precisions))
-    records: list[dict[str, Any]] = []
+    records = _existing(json_path, console)
+    done = {record_key(r) for r in records}
     with cold_compiles() as cache_note:
-        machine, date = machine_info(cache_note), utc_now()
-        for app in dict.fromkeys(apps):
-            records += SUITES[app](plan, precisions, peers, console, machine, date)
+        bandwidth = None
+        if probe_bandwidth:
+            console.print("memory bandwidth: STREAM triad in JAX and NumPy", highlight=False)
+            n = 1 << (22 if quick else 24)
+            bandwidth = {"jax": triad_bandwidth(n), "numpy": numpy_triad_bandwidth(n)}
+        machine, date = machine_info(cache_note, site=site, bandwidth=bandwidth), utc_now()
+        tasks = [t for app in dict.fromkeys(apps) for t in SUITES[app](plan, precisions, peers, console, machine, date)]
+        todo = [t for t in tasks if not set(t.keys) <= done]
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            bar = progress.add_task("bench", total=len(todo))
+            for task in todo:
+                progress.console.print(task.description, highlight=False)
+                records += task.measure(records)
+                done |= set(task.keys)
+                if json_path is not None:
+                    write_json(Path(json_path), records)
+                progress.advance(bar)
     print_tables(console, records)
     if json_path is not None:
         write_json(Path(json_path), records)

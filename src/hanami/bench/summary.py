@@ -1,0 +1,164 @@
+"""From benchmark records (and validation reports) to the tables of a report.
+
+One set of tables feeds both the HTML page and the Markdown: a table is a
+title, column names and rows of already formatted cells, so the two renderings
+show the same figures. Every row carries the id of the record it comes from
+(`#n`), which the provenance table resolves to machine, date and versions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable
+
+from hanami.bench.machine import machine_label
+from hanami.bench.records import SCHEMA_VERSION
+from hanami.errors import CaseError
+
+
+@dataclasses.dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    note: str = ""
+
+
+@dataclasses.dataclass
+class Inputs:
+    """Records (each with an `id`) and validation reports read from files."""
+
+    records: list[dict[str, Any]]
+    validations: list[dict[str, Any]]
+
+
+def fmt(value: Any, spec: str) -> str:
+    """A number for a table; '-' where there is none."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return format(value, spec)
+
+
+def load_inputs(paths: Iterable[Path]) -> Inputs:
+    """Read bench record files and `validation.json` files, in any mix.
+
+    Raises:
+        CaseError: a file is missing, not JSON, or of another kind or schema.
+    """
+    records, validations = [], []
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise CaseError(f"{path}: no such file (give bench JSON files or validation.json files)")
+        try:
+            data = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise CaseError(f"{path}: not a JSON file ({err})") from None
+        if isinstance(data, dict) and "records" in data:
+            if data.get("schema_version") != SCHEMA_VERSION:
+                raise CaseError(f"{path}: record schema_version {data.get('schema_version')!r}; this hanami "
+                                f"reads version {SCHEMA_VERSION} (re-run `hanami bench` to remake it)")
+            for record in data["records"]:
+                records.append({**record, "source": path.name})
+        elif isinstance(data, dict) and "benchmark" in data and "passed" in data:
+            validations.append({**data, "source": path.name})
+        else:
+            raise CaseError(f"{path}: neither a `hanami bench --json` file nor a validation.json")
+    for number, record in enumerate(records, start=1):
+        record["id"] = f"#{number}"
+    if not records and not validations:
+        raise CaseError("hanami report: no records given")
+    return Inputs(records, validations)
+
+
+def _grid(record: dict[str, Any]) -> str:
+    return "x".join(str(n) for n in record["resolution"])
+
+
+def _by_app_and_machine(records: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in records:
+        groups.setdefault((r["app"], machine_label(r["machine"])), []).append(r)
+    return groups
+
+
+def throughput_tables(records: list[dict[str, Any]]) -> list[Table]:
+    """Fixed-step throughput per app and machine."""
+    tables = []
+    for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "throughput"]).items():
+        rows = [[r["id"], _grid(r), r["precision"], str(r.get("devices", 1)), str(r.get("processes", 1)),
+                 fmt(r["compile_s"], ".2f"), fmt(1e3 * r["time_per_step_s"], ".3f"),
+                 fmt(r["updates_per_s"] / 1e6, ".1f"), fmt(r.get("roofline_fraction"), ".2f"),
+                 fmt(r["final"].get("free_energy"), ".4f")]
+                for r in sorted(group, key=lambda r: (r["precision"], r.get("grid_points", 0)))]
+        tables.append(Table(f"{app} on {machine}: fixed-step throughput",
+                            ["id", "grid", "precision", "devices", "processes", "compile s", "ms/step",
+                             "M updates/s", "roofline", "final F"], rows,
+                            "roofline: modelled memory traffic over the measured triad bandwidth."))
+    return tables
+
+
+def adaptive_tables(records: list[dict[str, Any]]) -> list[Table]:
+    """Time to solution of the shipped adaptive runs per app and machine."""
+    tables = []
+    for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "adaptive"]).items():
+        rows = [[r["id"], r["case"], _grid(r), r["precision"], fmt(r["stop_time"], "g"), str(r["steps"]),
+                 fmt(r["compile_s"], ".2f"), fmt(r["wall_s"], ".2f"), fmt(r["final"].get("free_energy"), ".3f")]
+                for r in group]
+        tables.append(Table(f"{app} on {machine}: time to solution (shipped adaptive case)",
+                            ["id", "case", "grid", "precision", "to t", "steps", "compile s", "wall s after compile",
+                             "final F"], rows))
+    return tables
+
+
+def peer_tables(records: list[dict[str, Any]]) -> list[Table]:
+    """Peer codes on the same problem and their time ratio to hanami."""
+    tables = []
+    for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "peer"]).items():
+        rows = []
+        for r in group:
+            for precision, ratio in (r.get("ratio_to_hanami") or {"-": None}).items():
+                ours = (r.get("hanami") or {}).get(precision, {})
+                rows.append([r["id"], f"{r['code']} {r['code_version']}", r["case"], fmt(r["stop_time"], "g"),
+                             fmt(r["run_s"], ".1f"), fmt(r["final"].get("free_energy"), ".3f"), precision,
+                             fmt(ours.get("wall_s"), ".2f"), fmt(ours.get("free_energy"), ".3f"), fmt(ratio, ".1f")])
+        tables.append(Table(f"{app} on {machine}: peer codes on the same problem",
+                            ["id", "peer", "case", "to t", "peer s", "peer F", "hanami precision", "hanami s",
+                             "hanami F", "peer s / hanami s"], rows))
+    return tables
+
+
+def validation_table(validations: list[dict[str, Any]]) -> Table:
+    """Pass or fail of each validation report given."""
+    rows = []
+    for v in validations:
+        prov = v.get("provenance", {})
+        checks = ", ".join(f"t={c['time']:g}: {fmt(c.get('free_energy'), '.3f')}" for c in v.get("checks", []))
+        rows.append([v["benchmark"], "pass" if v["passed"] else "FAIL", checks, prov.get("device", "-"),
+                     prov.get("precision", "-"), prov.get("git_revision", "-"), v["source"]])
+    return Table("Validation status", ["benchmark", "status", "figures", "device", "precision", "revision", "file"],
+                 rows)
+
+
+def provenance_table(records: list[dict[str, Any]]) -> Table:
+    """Where every figure comes from."""
+    rows = []
+    for r in records:
+        m = r["machine"]
+        rows.append([r["id"], r["app"], r["kind"], machine_label(m), m.get("platform", "-"),
+                     fmt(m.get("bandwidth_gbs"), ".1f"), r.get("date_utc", "-"), f"{m.get('hanami')} "
+                     f"({m.get('git_revision')})", f"jax {m.get('jax')}", m.get("xla_flags") or "-", r["source"]])
+    return Table("Provenance of every figure",
+                 ["id", "app", "kind", "machine", "platform", "triad GB/s", "date (UTC)", "hanami", "JAX",
+                  "XLA_FLAGS", "file"], rows)
+
+
+def all_tables(inputs: Inputs) -> list[Table]:
+    tables = (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records))
+    if inputs.validations:
+        tables.append(validation_table(inputs.validations))
+    if inputs.records:
+        tables.append(provenance_table(inputs.records))
+    return tables
