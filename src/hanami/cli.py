@@ -94,23 +94,36 @@ def run(
 
 
 def _validations() -> dict[str, Callable[..., int]]:
+    from hanami.apps.cardiac.validate import validate_niederer
+    from hanami.apps.climate.validate import validate_convergence, validate_galewsky_steady, validate_tc2
     from hanami.apps.phasefield.validate import validate_bm1
 
     return {
         "pfhub-bm1a": functools.partial(validate_bm1, "a"),
         "pfhub-bm1b": functools.partial(validate_bm1, "b"),
+        "niederer": validate_niederer,
+        "williamson-tc2": validate_tc2,
+        "williamson-tc5": functools.partial(validate_convergence, "williamson-tc5"),
+        "williamson-tc6": functools.partial(validate_convergence, "williamson-tc6"),
+        "galewsky-steady": validate_galewsky_steady,
     }
+
+
+# Validations that take --dx (the finest resolution to run).
+_TAKES_DX = ("niederer",)
 
 
 @app.command()
 @handles_errors
 def validate(
-    name: Annotated[str, typer.Argument(help="benchmark: pfhub-bm1a, pfhub-bm1b")],
+    name: Annotated[str, typer.Argument(help="benchmark: pfhub-bm1a, pfhub-bm1b, niederer, williamson-tc2, "
+                                             "williamson-tc5, williamson-tc6, galewsky-steady")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="run directory")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="stop early (BM1: t = 1000)")] = False,
     precision: Annotated[Optional[str], typer.Option(help="float32 or float64")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+    dx: Annotated[Optional[float], typer.Option("--dx", help="niederer: finest grid spacing to run [mm]")] = None,
 ) -> None:
     """Run a published benchmark, compare with the reference figures, write validation.json."""
     from hanami.errors import CaseError
@@ -120,15 +133,20 @@ def validate(
         raise CaseError(f"unknown benchmark {name!r}; allowed: {', '.join(known)}")
     if precision is not None and precision not in ("float32", "float64"):
         raise CaseError(f"--precision {precision!r}: allowed values are float32, float64")
+    extra = {}
+    if dx is not None:
+        if name not in _TAKES_DX:
+            raise CaseError(f"--dx applies to {', '.join(_TAKES_DX)} only, not to {name!r}")
+        extra["dx"] = dx
     status = known[name](out=out, quick=quick, precision=precision, overrides=set_ or [], progress=not quiet,
-                         console=console)
+                         console=console, **extra)
     raise typer.Exit(status)
 
 
 @app.command()
 @handles_errors
 def bench(
-    apps: Annotated[Optional[list[str]], typer.Argument(help="apps to benchmark (default: all)")] = None,
+    apps: Annotated[Optional[list[str]], typer.Argument(help="apps to benchmark (default: every app with a suite)")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="small sizes and few repeats")] = False,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="write the records to this JSON file")] = None,
     precision: Annotated[Optional[list[str]], typer.Option(help="float32 and/or float64")] = None,
@@ -140,7 +158,9 @@ def bench(
     roofline fraction); resumable into the same --json file."""
     from hanami.bench.run import run_bench
 
-    run_bench(apps or ["phasefield"], quick=quick, json_path=json_path, precisions=precision or ["float64"],
+    from hanami.bench.run import SUITES
+
+    run_bench(apps or list(SUITES), quick=quick, json_path=json_path, precisions=precision or ["float64"],
               peers=peers, console=console, sizes=sizes, site=site)
 
 

@@ -59,13 +59,23 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
     data = copy.deepcopy(data)
     for text in overrides:
         path, value = parse_override(text)
-        node = data
-        for part in path[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise CaseError(f"--set {text!r}: '{part}' is a value, not a table")
-            node = child
-        node[path[-1]] = value
+        node: Any = data
+        for depth, part in enumerate(path):
+            last = depth == len(path) - 1
+            if isinstance(node, list):  # an array of tables: `stimulus.0.start=5`
+                if not part.isdigit() or int(part) >= len(node):
+                    raise CaseError(f"--set {text!r}: '{part}' is not an index of the {len(node)} entries there")
+                if last:
+                    node[int(part)] = value
+                else:
+                    node = node[int(part)]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    node = node.setdefault(part, {})
+            else:
+                raise CaseError(f"--set {text!r}: '{path[depth - 1]}' is a value, not a table")
     return data
 
 

@@ -171,9 +171,13 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
     sim.add_callback(Callback("checkpoint", _checkpoint_schedule(cfg), write_checkpoint,
                               at_start=not restored, at_end=True))
     bar = RunProgress(cfg.name, sim.stop_time, sim.stop_iteration, enabled=progress)
-    sim.on_chunk.append(lambda s: bar.update(s.time, s.iteration, float(s.state.dt),
-                                             f"F={s.history[-1].get('free_energy', float('nan')):.6g}"
-                                             if "free_energy" in s.history[-1] else ""))
+    headline = app.summary_keys[0] if app.summary_keys else None
+
+    def show(s: Simulation) -> None:
+        value = s.history[-1].get(headline) if headline else None
+        bar.update(s.time, s.iteration, float(s.state.dt), f"{headline}={value:.6g}" if value is not None else "")
+
+    sim.on_chunk.append(show)
     status, error = "completed", None
     try:
         sim.run()

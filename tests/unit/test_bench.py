@@ -184,3 +184,15 @@ def test_peers_are_skipped_with_a_note_when_pypde_is_missing(monkeypatch):
                         plan=Plan(sizes=(16,), steps=5, repeats=1, chunk=5, adaptive_times=()))
     assert [r["kind"] for r in records] == ["throughput"]
     assert "py-pde (with numba) is not installed; skipped" in out.getvalue()
+
+
+def test_cardiac_quick_bench_record(tmp_path):
+    plan = Plan(sizes=(16,), steps=4, repeats=2, chunk=2, adaptive_times=(), cardiac_dx=(0.5,), cardiac_steps=4)
+    (r,) = run_bench(["cardiac"], precisions=["float32"], console=Console(file=io.StringIO()), plan=plan,
+                     quick=True, probe_bandwidth=False)
+    assert not set(COMMON_KEYS) - set(r)
+    assert r["app"] == "cardiac" and r["case"] == "niederer-dx0.5" and r["resolution"] == [41, 15, 7]
+    assert r["updates_per_s"] == pytest.approx(41 * 15 * 7 / r["time_per_step_s"])
+    assert r["steps"] == 4 and r["final"]["finite"] and r["final"]["time"] == pytest.approx(0.05 * 10)
+    assert -90.0 < r["final"]["V_min"] < r["final"]["V_max"] < 60.0
+    assert r["roofline_fraction"] is None  # no bandwidth probed

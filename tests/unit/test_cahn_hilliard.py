@@ -62,7 +62,7 @@ def test_stabilised_step_conserves_mass_and_decreases_energy_at_large_dt(boundar
         fields = step(fields, jnp.asarray(50.0))
         energies.append(float(m.free_energy(fields["c"])))
     assert np.all(np.diff(energies) <= 1e-10 * energies[0])
-    assert abs(float(jnp.mean(fields["c"])) - float(jnp.mean(c))) < 1e-14
+    assert abs(float(jnp.mean(fields["c"])) - float(jnp.mean(c))) < 1e-13  # round-off of 50 steps (cuFFT too)
 
 
 def test_unstabilised_step_blows_up_at_large_dt():

@@ -41,3 +41,13 @@ def test_default_stabilisation_is_half_the_largest_curvature():
     case = load_case("pfhub-bm1a", ["model.rho_s=10.0"]).case
     # f'' = -4 rho (d^2 - 3u^2) peaks at u = d = 0.2 with 8 rho d^2; half of it:
     assert case.model.resolved_stabilisation() == pytest.approx(4 * 10.0 * 0.2**2)
+
+
+def test_overrides_reach_arrays_of_tables():
+    data = {"stimulus": [{"start": 0.0}, {"start": 10.0}]}
+    out = apply_overrides(data, ["stimulus.1.start=20.0"])
+    assert out["stimulus"][1]["start"] == 20.0 and out["stimulus"][0]["start"] == 0.0
+    with pytest.raises(CaseError, match="not an index"):
+        apply_overrides(data, ["stimulus.5.start=1.0"])
+    with pytest.raises(CaseError, match="is a value"):
+        apply_overrides({"a": 1}, ["a.b=2"])

@@ -70,3 +70,26 @@ def test_non_finite_error_is_accepted_so_the_run_stops():
     attempt = adaptive(step_doubling(explode, order=1), tolerance=1e-6, dt_min=1e-9, dt_max=10.0)
     after = jax.jit(attempt)(State.start({"y": jnp.ones(1)}, dt=1.0), jnp.asarray(5.0))
     assert int(after.iteration) == 1 and not np.isfinite(float(after.fields["y"][0]))
+
+
+def test_fixed_step_makes_no_sliver_steps_before_output_times():
+    """0.01 summed 100 times is not exactly 1.0; the clock must still land with 100 steps."""
+    state = State.start({"y": jnp.ones(2)}, dt=0.01)
+    step = jax.jit(fixed_step(euler_decay))
+    for k in range(1, 11):
+        target = jnp.asarray(0.1 * k, jnp.float64)
+        while float(state.t) < float(target):
+            state = step(state, target)
+    assert int(state.iteration) == 100 and float(state.t) == pytest.approx(1.0, abs=1e-15)
+
+
+def test_step_gets_dt_in_the_fields_precision_whatever_their_order():
+    seen = []
+
+    def step(fields, dt):
+        seen.append(dt.dtype)
+        return fields
+
+    state = State.start({"a_index": jnp.zeros(2, jnp.int32), "b": jnp.ones(2, jnp.float32)}, dt=0.1)
+    jax.jit(fixed_step(step))(state, jnp.asarray(1.0))
+    assert seen == [jnp.float32]

@@ -9,9 +9,11 @@ from hanami.errors import CaseError
 
 
 def apps() -> dict[str, App]:
+    from hanami.apps.cardiac import CardiacApp
+    from hanami.apps.climate import ClimateApp
     from hanami.apps.phasefield import PhaseFieldApp
 
-    return {app.name: app for app in (PhaseFieldApp(),)}
+    return {app.name: app for app in (PhaseFieldApp(), ClimateApp(), CardiacApp())}
 
 
 def get_app(name: object, source: str) -> App:

@@ -24,7 +24,6 @@ end add 2.
 
 from __future__ import annotations
 
-import statistics
 import time
 from typing import Any, Sequence
 
@@ -32,6 +31,7 @@ import jax
 import numpy as np
 
 from hanami.bench.records import SCHEMA_VERSION
+from hanami.bench.timing import timed_repeats
 from hanami.core.schedules import AnyOf, SpecifiedTimes, TimeInterval
 from hanami.core.simulation import Callback, Simulation
 from hanami.runner import LoadedCase, load_case
@@ -126,32 +126,14 @@ def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: i
     built = loaded.app.build(loaded.case)
     mass0 = float(np.mean(np.asarray(built.state.fields["c"], np.float64)))
     points = int(np.prod(loaded.case.grid.shape))
-    sim = Simulation(built.model, built.attempt, built.state, stop_iteration=chunk, diagnostics_every=chunk,
-                     chunk_attempts=chunk, nan_check=True)
-    sim.run()  # compile + warm-up chunk; the input buffers are donated, do not reuse built.state
-    per_step = []
-    for _ in range(repeats):
-        start_iteration = sim.iteration
-        sim.stop_iteration = start_iteration + steps
-        start = time.perf_counter()
-        sim.run()
-        elapsed = time.perf_counter() - start
-        per_step.append(elapsed / (sim.iteration - start_iteration))
-    median = statistics.median(per_step)
+    sim, timing = timed_repeats(built, steps=steps, repeats=repeats, chunk=chunk)
     c = np.asarray(jax.device_get(sim.state.fields["c"]))
     record = _base_record("throughput", loaded, sim, machine, date)
     record.update({
         "time_stepping": {"adaptive": False, "order": loaded.case.time.order, "dt": dt,
                           "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["fixed"], "chunk_attempts": chunk},
-        "compile_s": sim.timings.compile,
-        "warmup_steps": chunk,
-        "steps": steps,
-        "repeats": repeats,
-        "time_per_step_s": median,
-        "per_repeat_s": per_step,
-        "spread": {"min": min(per_step), "max": max(per_step),
-                   "relative": (max(per_step) - min(per_step)) / median},
-        "updates_per_s": points / median,
+        **timing,
+        "updates_per_s": points / timing["time_per_step_s"],
         "final": final_norms(c, sim.history[-1]["free_energy"], sim.time, mass0, sim.history),
     })
     return record

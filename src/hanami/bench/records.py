@@ -18,9 +18,8 @@ quiet host).
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -80,101 +79,33 @@ def read_json(path: Path) -> list[dict[str, Any]]:
     return data["records"]
 
 
-def _fmt(value: float | None, spec: str) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return format(value, spec)
-
-
-def _grid(record: dict[str, Any]) -> str:
-    return "x".join(str(n) for n in record["resolution"])
-
-
-def _table(title: str, columns: Sequence[str], left: Sequence[str] = ()) -> Table:
-    caption = ("others, steal: cores taken by other processes and by the hypervisor meanwhile"
-               if "steal" in columns else None)
-    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in columns:
-        table.add_column(name, justify="left" if name in left else "right")
-    return table
-
-
-def _load(record: dict[str, Any]) -> tuple[str, str]:
-    load = record.get("host_load") or {}
-    return _fmt(load.get("other_processes"), ".2f"), _fmt(load.get("steal"), ".2f")
-
-
-def _names(records: list[dict[str, Any]]) -> str:
-    return ", ".join(dict.fromkeys(f"{r['app']} {r['case']}" for r in records))
-
-
-def throughput_table(records: Iterable[dict[str, Any]]) -> Table:
-    """Fixed-step throughput: one row per grid size and precision (times in ms per step)."""
-    records = list(records)
-    table = _table(f"{_names(records)}: fixed step, median of repeats",
-                   ("grid", "precision", "compile s", "ms/step", "min", "max", "Mupd/s", "steps", "t end", "F end",
-                    "std c", "mass drift", "others", "steal"), left=("precision",))
-    for r in records:
-        f = r["final"]
-        table.add_row(_grid(r), r["precision"], _fmt(r["compile_s"], ".2f"), _fmt(1e3 * r["time_per_step_s"], ".3f"),
-                      _fmt(1e3 * r["spread"]["min"], ".3f"), _fmt(1e3 * r["spread"]["max"], ".3f"),
-                      _fmt(r["updates_per_s"] / 1e6, ".1f"), f"{r['repeats']}x{r['steps']}", _fmt(f["time"], ".4g"),
-                      _fmt(f["free_energy"], ".3f"), _fmt(f["std_c"], ".5f"), _fmt(f["mass_drift"], ".0e"),
-                      *_load(r))
-    return table
-
-
-def adaptive_table(records: Iterable[dict[str, Any]]) -> Table:
-    """The shipped adaptive run: seconds after compile to each stop time."""
-    records = list(records)
-    table = _table(f"{_names(records)}: shipped adaptive run, seconds after compile",
-                   ("grid", "precision", "to t", "steps", "rejected", "compile s", "wall s", "run s", "Mupd/s",
-                    "F(t)", "mass drift", "others", "steal"), left=("precision",))
-    for r in records:
-        f = r["final"]
-        table.add_row(_grid(r), r["precision"], _fmt(r["stop_time"], "g"), str(r["steps"]), str(r["rejected"]),
-                      _fmt(r["compile_s"], ".2f"), _fmt(r["wall_s"], ".2f"), _fmt(r["run_s"], ".2f"),
-                      _fmt(r["updates_per_s"] / 1e6, ".1f"), _fmt(f["free_energy"], ".3f"),
-                      _fmt(f["mass_drift"], ".0e"), *_load(r))
-    return table
-
-
-def peer_table(records: Iterable[dict[str, Any]]) -> Table:
-    """Peer codes beside hanami on the same problem (run s: after compile).
-
-    F(t) is hanami's spectral estimator applied to the peer's field, F(t) fd the
-    peer's own discrete energy where the record has one.
-    """
-    records = list(records)
-    table = _table(f"{_names(records)}: peer codes, same problem",
-                   ("code", "grid", "to t", "steps", "compile s", "run s", "F(t)", "F(t) fd", "hanami", "wall s",
-                    "F(t)", "peer/hanami"), left=("code", "hanami"))
-    for r in records:
-        for precision, ratio in (r.get("ratio_to_hanami") or {"-": None}).items():
-            ours = (r.get("hanami") or {}).get(precision, {})
-            table.add_row(f"{r['code']} {r['code_version']}", _grid(r), _fmt(r["stop_time"], "g"), str(r["steps"]),
-                          _fmt(r["compile_s"], ".1f"), _fmt(r["run_s"], ".1f"), _fmt(r["final"]["free_energy"], ".3f"),
-                          _fmt(r["final"].get("free_energy_fd"), ".3f"), precision, _fmt(ours.get("wall_s"), ".2f"),
-                          _fmt(ours.get("free_energy"), ".3f"),
-                          _fmt(ratio, ".1f"))
-    return table
-
-
 def print_tables(console: Console, records: list[dict[str, Any]]) -> None:
-    """Print one table per record kind present, and the machine line."""
+    """Print the machine line and the report's tables (without the provenance) on the terminal."""
+    from hanami.bench.machine import machine_label
+    from hanami.bench.summary import Inputs, adaptive_tables, peer_tables, throughput_tables
+
     if not records:
         return
-    machine = records[0]["machine"]
-    console.print(f"machine: {machine['cpu_model']}, {machine['cpu_cores']} cores "
-                  f"({machine['cpu_cores_usable']} usable), {machine['memory_gib']} GiB; "
-                  f"JAX {machine['jax']} on {machine['platform']} ({machine['device_kind']}); "
-                  f"XLA_FLAGS={machine['xla_flags'] or '(unset)'}; compile cache {machine['compile_cache']}",
-                  highlight=False, soft_wrap=True)
+    for label in dict.fromkeys(machine_label(r["machine"]) for r in records):
+        machine = next(r["machine"] for r in records if machine_label(r["machine"]) == label)
+        console.print(f"machine {label}: {machine['memory_gib']} GiB; JAX {machine['jax']} on "
+                      f"{machine['platform']} ({machine['device_kind']}); triad "
+                      f"{_number(machine.get('bandwidth_gbs'))} GB/s (NumPy {_number(machine.get('bandwidth_numpy_gbs'))}); "
+                      f"XLA_FLAGS={machine['xla_flags'] or '(unset)'}", highlight=False, soft_wrap=True)
+    numbered = [{**r, "id": f"#{i}"} for i, r in enumerate(records, start=1)]
+    inputs = Inputs(numbered, [])
     # Piped output (a log file) gets the full table rather than 80 columns of ellipses.
     if not console.is_terminal and console.width < TABLE_WIDTH:
         console = Console(file=console.file, width=TABLE_WIDTH, color_system=None)
-    for kind, make in (("throughput", throughput_table), ("adaptive", adaptive_table), ("peer", peer_table)):
-        chosen = [r for r in records if r["kind"] == kind]
-        if chosen:
-            console.print(make(chosen))
+    for table in throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records):
+        rich_table = Table(title=table.title, title_justify="left", caption=table.note or None,
+                           caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        for column in table.columns:
+            rich_table.add_column(column, justify="right")
+        for row in table.rows:
+            rich_table.add_row(*row)
+        console.print(rich_table)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

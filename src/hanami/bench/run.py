@@ -27,6 +27,7 @@ from hanami.bench.machine import HostLoad, machine_info, utc_now
 from hanami.bench.records import add_roofline, print_tables, read_json, record_key, write_json
 from hanami.bench.stream import numpy_triad_bandwidth, triad_bandwidth
 from hanami.errors import CaseError
+from hanami.runner import load_case
 
 PRECISIONS = ("float32", "float64")
 BUSY_CORES = 0.25
@@ -52,6 +53,8 @@ class Plan:
     chunk: int
     adaptive_times: tuple[float, ...]
     peer_time: float = 1000.0
+    cardiac_dx: tuple[float, ...] = (0.2, 0.1)
+    cardiac_steps: int = 20
 
     def __post_init__(self) -> None:
         if not self.sizes or min(self.sizes) < 4:
@@ -61,7 +64,8 @@ class Plan:
 
 
 FULL = Plan(sizes=(128, 200, 256, 512), steps=200, repeats=5, chunk=50, adaptive_times=(1000.0, 10000.0))
-QUICK = Plan(sizes=(64, 200), steps=50, repeats=3, chunk=25, adaptive_times=(1000.0,))
+QUICK = Plan(sizes=(64, 200), steps=50, repeats=3, chunk=25, adaptive_times=(1000.0,), cardiac_dx=(0.5,),
+             cardiac_steps=10)
 
 
 @contextlib.contextmanager
@@ -152,7 +156,27 @@ def _phasefield_tasks(plan: Plan, precisions: Sequence[str], peers: bool, consol
     return tasks
 
 
-SUITES = {"phasefield": _phasefield_tasks}
+def _cardiac_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
+                   machine: dict[str, Any], date: str) -> list[Task]:
+    from hanami.bench.cardiac import case_name, throughput
+
+    tasks = []
+    for precision in precisions:
+        for dx in plan.cardiac_dx:
+            loaded = load_case(case_name(dx), [f'precision="{precision}"'])
+            shape = [round(length / dx) + 1 for length in loaded.case.grid.lengths]
+            key = record_key({"app": "cardiac", "kind": "throughput", "case": case_name(dx), "resolution": shape,
+                              "precision": precision, "devices": 1, "processes": 1})
+            chunk = max(1, plan.cardiac_steps // 2)
+            tasks.append(Task(
+                f"cardiac {case_name(dx)} {precision}: {plan.repeats} x {plan.cardiac_steps} steps", (key,),
+                lambda done, d=dx, p=precision, c=chunk: _measured(console, throughput, d, p,
+                                                                   steps=plan.cardiac_steps, repeats=plan.repeats,
+                                                                   chunk=c, machine=machine, date=date)))
+    return tasks
+
+
+SUITES = {"phasefield": _phasefield_tasks, "cardiac": _cardiac_tasks}
 
 
 def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:

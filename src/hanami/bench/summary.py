@@ -73,6 +73,18 @@ def load_inputs(paths: Iterable[Path]) -> Inputs:
     return Inputs(records, validations)
 
 
+FINAL_NORMS = (("free_energy", "F"), ("rms_V", "rms V"), ("rms_h", "rms h"))
+
+
+def final_norm(record: dict[str, Any]) -> str:
+    """The app's norm of the final state, labelled (a fast wrong answer shows here)."""
+    final = record.get("final") or {}
+    for key, label in FINAL_NORMS:
+        if final.get(key) is not None:
+            return f"{label} = {fmt(final[key], '.6g')}"
+    return "-"
+
+
 def _grid(record: dict[str, Any]) -> str:
     return "x".join(str(n) for n in record["resolution"])
 
@@ -90,12 +102,11 @@ def throughput_tables(records: list[dict[str, Any]]) -> list[Table]:
     for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "throughput"]).items():
         rows = [[r["id"], _grid(r), r["precision"], str(r.get("devices", 1)), str(r.get("processes", 1)),
                  fmt(r["compile_s"], ".2f"), fmt(1e3 * r["time_per_step_s"], ".3f"),
-                 fmt(r["updates_per_s"] / 1e6, ".1f"), fmt(r.get("roofline_fraction"), ".2f"),
-                 fmt(r["final"].get("free_energy"), ".4f")]
+                 fmt(r["updates_per_s"] / 1e6, ".1f"), fmt(r.get("roofline_fraction"), ".2f"), final_norm(r)]
                 for r in sorted(group, key=lambda r: (r["precision"], r.get("grid_points", 0)))]
         tables.append(Table(f"{app} on {machine}: fixed-step throughput",
                             ["id", "grid", "precision", "devices", "processes", "compile s", "ms/step",
-                             "M updates/s", "roofline", "final F"], rows,
+                             "M updates/s", "roofline", "final state"], rows,
                             "roofline: modelled memory traffic over the measured triad bandwidth."))
     return tables
 
@@ -105,11 +116,11 @@ def adaptive_tables(records: list[dict[str, Any]]) -> list[Table]:
     tables = []
     for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "adaptive"]).items():
         rows = [[r["id"], r["case"], _grid(r), r["precision"], fmt(r["stop_time"], "g"), str(r["steps"]),
-                 fmt(r["compile_s"], ".2f"), fmt(r["wall_s"], ".2f"), fmt(r["final"].get("free_energy"), ".3f")]
+                 fmt(r["compile_s"], ".2f"), fmt(r["wall_s"], ".2f"), final_norm(r)]
                 for r in group]
         tables.append(Table(f"{app} on {machine}: time to solution (shipped adaptive case)",
                             ["id", "case", "grid", "precision", "to t", "steps", "compile s", "wall s after compile",
-                             "final F"], rows))
+                             "final state"], rows))
     return tables
 
 

@@ -37,15 +37,27 @@ def _landing(t: jax.Array, dt: jax.Array, t_target: jax.Array, smooth: bool) -> 
     """Step size h and whether it lands on `t_target`.
 
     With `smooth`, a remainder between dt and 2 dt is split in two equal steps
-    rather than leaving a sliver of a step at the end.
+    rather than leaving a sliver of a step at the end. Without it (fixed steps),
+    a remainder within a millionth of dt of a whole step is taken as that step:
+    the clock sums many steps and drifts from the exact multiples by round-off,
+    which must not cost a sliver step before every output time.
     """
     remaining = t_target - t
-    lands = remaining <= dt * (1 + 1e-12)
+    lands = remaining <= dt * (1 + (1e-12 if smooth else 1e-6))
     h = jnp.where(lands, remaining, dt)
     if smooth:
         split = (~lands) & (remaining < 2 * dt)
         h = jnp.where(split, 0.5 * remaining, h)
     return h, lands
+
+
+def run_dtype(fields: Fields) -> jnp.dtype:
+    """The real dtype the step is given dt in: the widest of the fields' (complex64 counts as float32).
+
+    (Not the first field's: jit hands the fields back with their keys sorted.)
+    """
+    real = [jnp.finfo(f.dtype).dtype for f in fields.values() if jnp.issubdtype(f.dtype, jnp.inexact)]
+    return jnp.result_type(*real) if real else jnp.dtype(jnp.float64)
 
 
 def _rms(a: Fields, b: Fields) -> jax.Array:
@@ -59,13 +71,20 @@ def _rms(a: Fields, b: Fields) -> jax.Array:
     return jnp.sqrt(total / count)
 
 
-def fixed_step(step: StepFn) -> Attempt:
-    """Attempt with the constant step `state.dt` (shortened only to land on a target)."""
+def fixed_step(step: StepFn, *, timed: bool = False) -> Attempt:
+    """Attempt with the constant step `state.dt` (shortened only to land on a target).
+
+    With `timed`, the step is called as `step(fields, dt, t)` with the time `t` at
+    the start of the step (float64), for models with time-dependent forcing.
+    """
 
     def attempt(state: State, t_target: jax.Array) -> State:
         h, lands = _landing(state.t, state.dt, t_target, smooth=False)
-        dtype = next(iter(state.fields.values())).dtype
-        fields = step(state.fields, h.astype(dtype))
+        dtype = run_dtype(state.fields)
+        if timed:
+            fields = step(state.fields, h.astype(dtype), state.t)
+        else:
+            fields = step(state.fields, h.astype(dtype))
         return State(fields=fields, t=jnp.where(lands, t_target, state.t + h),
                      iteration=state.iteration + 1, dt=state.dt, rejected=state.rejected)
 
@@ -112,7 +131,7 @@ def adaptive(estimate: Estimator, *, tolerance: float, dt_min: float, dt_max: fl
 
     def attempt(state: State, t_target: jax.Array) -> State:
         h, lands = _landing(state.t, state.dt, t_target, smooth=True)
-        dtype = next(iter(state.fields.values())).dtype
+        dtype = run_dtype(state.fields)
         candidate, error = estimate(state.fields, h.astype(dtype))
         error = error.astype(jnp.float64)
         finite = jnp.isfinite(error)

@@ -26,17 +26,17 @@ def device_mesh(n_devices: int) -> jax.sharding.Mesh:
 
 
 def shard_state(state: State, n_devices: int) -> State:
-    """Place the fields split along axis 0; the clock is replicated."""
+    """Place the fields split along axis 0; scalars and the clock are replicated."""
     mesh = device_mesh(n_devices)
     n = mesh.devices.size
     if n == 1:
         return state
     for name, field in state.fields.items():
-        if field.shape[0] % n:
+        if field.ndim and field.shape[0] % n:
             raise CaseError(f"parallel.devices = {n} does not divide the first axis of field '{name}' "
                             f"({field.shape[0]} points); choose a divisor")
     split = NamedSharding(mesh, PartitionSpec("x"))
     replicated = NamedSharding(mesh, PartitionSpec())
-    fields = {k: jax.device_put(v, split) for k, v in state.fields.items()}
+    fields = {k: jax.device_put(v, split if v.ndim else replicated) for k, v in state.fields.items()}
     clock = {k: jax.device_put(getattr(state, k), replicated) for k in ("t", "iteration", "dt", "rejected")}
     return State(fields=fields, **clock)

@@ -3,12 +3,18 @@ diagnostics and parallel layout. Apps add their own `grid`, `model`, `initial`."
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import pydantic
-from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic import BeforeValidator, Field, PositiveFloat, PositiveInt
 
 from hanami.config import Section
+from hanami.units import coerce_duration
+
+# A time key accepts a number (model time units) or a string with a unit
+# ("15 days", "6 h", "900 s"; converted to seconds), see `hanami.units`.
+PositiveDuration = Annotated[PositiveFloat, BeforeValidator(coerce_duration)]
+Duration = Annotated[float, BeforeValidator(coerce_duration)]
 
 
 class TimeSection(Section):
@@ -20,11 +26,11 @@ class TimeSection(Section):
     bound it.
     """
 
-    dt: PositiveFloat = 0.01
+    dt: PositiveDuration = 0.01
     adaptive: bool = True
     tolerance: PositiveFloat = Field(1e-4, lt=1.0)
-    dt_min: PositiveFloat = 1e-8
-    dt_max: PositiveFloat = 1e6
+    dt_min: PositiveDuration = 1e-8
+    dt_max: PositiveDuration = 1e6
     order: Literal[1, 2] = 2
     safety: float = Field(0.9, gt=0.0, le=1.0)
 
@@ -40,9 +46,9 @@ class TimeSection(Section):
 class StopSection(Section):
     """When the run ends: the first of simulated time, iteration count or wall time [s]."""
 
-    time: PositiveFloat | None = None
+    time: PositiveDuration | None = None
     iteration: PositiveInt | None = None
-    wall_time: PositiveFloat | None = None
+    wall_time: PositiveDuration | None = None
 
     @pydantic.model_validator(mode="after")
     def _some_stop(self) -> "StopSection":
@@ -58,8 +64,8 @@ class OutputSection(Section):
     """
 
     format: Literal["netcdf", "zarr"] = "netcdf"
-    times: list[float] = Field(default_factory=list)
-    interval: float = Field(0.0, ge=0.0)
+    times: list[Duration] = Field(default_factory=list)
+    interval: Duration = Field(0.0, ge=0.0)
     iteration_interval: int = Field(0, ge=0)
     plots: bool = True
 
@@ -76,8 +82,8 @@ class CheckpointSection(Section):
     `wall_interval` seconds of wall time (0 turns either off); the newest `keep`
     are kept. A checkpoint is also written at the start and at the end."""
 
-    interval: float = Field(0.0, ge=0.0)
-    wall_interval: float = Field(600.0, ge=0.0)
+    interval: Duration = Field(0.0, ge=0.0)
+    wall_interval: Duration = Field(600.0, ge=0.0)
     keep: PositiveInt = 3
 
 

@@ -30,8 +30,9 @@ class State(eqx.Module):
 
     @classmethod
     def start(cls, fields: Mapping[str, jax.Array], dt: float, t: float = 0.0) -> "State":
+        # Copies: two fields sharing one buffer could not both be donated to a chunk.
         return cls(
-            fields=dict(fields),
+            fields={k: jnp.array(v, copy=True) for k, v in fields.items()},
             t=jnp.asarray(t, jnp.float64),
             iteration=jnp.asarray(0, jnp.int64),
             dt=jnp.asarray(dt, jnp.float64),

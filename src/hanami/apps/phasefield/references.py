@@ -13,7 +13,7 @@ domains depends on every detail of a run.
 
 from __future__ import annotations
 
-import dataclasses
+from hanami.core.bands import Band
 
 CHECK_TIMES = (10.0, 100.0, 1000.0, 10000.0)
 
@@ -26,15 +26,6 @@ PUBLISHED_BM1A: dict[str, dict[float, float]] = {
 PUBLISHED_BM1B: dict[str, dict[float, float]] = {
     "MEMPHIS": {10000.0: 38.63},
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class Band:
-    low: float
-    high: float
-
-    def contains(self, value: float) -> bool:
-        return self.low <= value <= self.high
 
 
 def band(values: list[float], min_margin: float = 0.05) -> Band:

@@ -1,0 +1,155 @@
+"""The cardiac app: builds a single-cell or monodomain run from a case, and plots it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from hanami.apps.base import Built  # noqa: E402
+from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
+from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
+from hanami.apps.cardiac.ionic import ionic_model  # noqa: E402
+from hanami.apps.cardiac.model import Monodomain, SingleCell  # noqa: E402
+from hanami.core.files import write_text  # noqa: E402
+from hanami.core.integrate import fixed_step  # noqa: E402
+from hanami.core.output import FieldLayout  # noqa: E402
+from hanami.core.state import State  # noqa: E402
+from hanami.core.stencil import stable_dt  # noqa: E402
+from hanami.errors import CaseError  # noqa: E402
+
+AXES = ("x", "y", "z")
+MAX_BEATS_IN_SUMMARY = 50
+ATTRS = {
+    "V": {"long_name": "transmembrane potential", "units": "mV"},
+    "Ca_i": {"long_name": "intracellular free calcium", "units": "mM"},
+    "activation_time": {"long_name": "first upward crossing of 0 mV (NaN: not activated)", "units": "ms"},
+    "V_min": {"long_name": "minimum of V", "units": "mV"},
+    "V_max": {"long_name": "maximum of V", "units": "mV"},
+    "activated_fraction": {"long_name": "fraction of nodes activated", "units": "1"},
+    "activation_max": {"long_name": "latest activation time so far", "units": "ms"},
+    "time": {"units": "ms"},
+}
+
+
+def build_tissue(case: CardiacCase) -> Monodomain:
+    """The monodomain model of a case with a grid; refuses an unstable explicit dt (`CaseError`)."""
+    m = case.model
+    grid = case.grid.build()
+    d_long = conductivity_to_diffusivity(m.sigma_l, m.chi, m.cm)
+    d_trans = conductivity_to_diffusivity(m.sigma_t, m.chi, m.cm)
+    tensor = diffusion_tensor(d_long, d_trans, tuple(m.fibre))
+    limit = stable_dt(tensor, grid.spacing)
+    if m.diffusion == "explicit" and case.time.dt > limit * (1 + 1e-12):
+        raise CaseError(
+            f"time.dt = {case.time.dt:g} ms is too large for explicit diffusion at dx = {case.grid.dx:g} mm: "
+            f"the largest stable dt is {limit:.6g} ms (1 / (2 sum D_ii / dx_i^2) with D_l = {d_long:.4g}, "
+            f"D_t = {d_trans:.4g} mm^2/ms). Lower time.dt to at most {limit:.6g} ms or set "
+            "model.diffusion = \"implicit\".")
+    tol = m.cg_tolerance if case.precision == "float64" else max(m.cg_tolerance, 1e-5)
+    return Monodomain(grid=grid, ionic=ionic_model(m.ionic, m.cell_type),
+                      tensor=tuple(tuple(float(v) for v in row) for row in tensor), protocols=case.protocols(),
+                      diffusion=m.diffusion, cg_tol=tol, cg_maxiter=m.cg_maxiter, dtype=case.precision)
+
+
+def build_cell(case: CardiacCase) -> SingleCell:
+    return SingleCell(ionic=ionic_model(case.model.ionic, case.model.cell_type), protocols=case.protocols(),
+                      dtype=case.precision)
+
+
+class CardiacApp:
+    name = "cardiac"
+    schema = CardiacCase
+    cases_dir = Path(__file__).parent / "cases"
+    summary_keys = ("V_min", "V_max", "activated_fraction", "activation_max", "V", "Ca_i",
+                    *(f"apd90_beat{i + 1}" for i in range(MAX_BEATS_IN_SUMMARY)))
+
+    def build(self, case: CardiacCase) -> Built:
+        if case.grid is None:
+            model = build_cell(case)
+            layout = FieldLayout((), {}, ATTRS)
+        else:
+            model = build_tissue(case)
+            grid = model.grid
+            dims = AXES[: grid.ndim]
+            coords = {d: (grid.axis(i), {"long_name": f"{d} coordinate", "units": "mm"})
+                      for i, d in enumerate(dims)}
+            layout = FieldLayout(dims, coords, ATTRS)
+        state = State.start(model.initial_state(), dt=case.time.dt)
+        return Built(model=model, state=state, attempt=fixed_step(model.step, timed=True), layout=layout)
+
+    def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
+        if "activation_time" in dataset:
+            return plot_tissue(run_dir, dataset)
+        return plot_cell(run_dir, dataset, history)
+
+
+def plot_cell(run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
+    """V(t) with the APD90 of every beat; also writes apd90.json."""
+    last = history[-1]
+    apds = [last[k] for k in sorted((k for k in last if k.startswith("apd90_beat")), key=lambda k: int(k[10:]))]
+    write_text(run_dir / "apd90.json", json.dumps({"apd90_ms": apds}, indent=2))
+    fig, ax = plt.subplots(figsize=(7.0, 3.8), dpi=110)
+    ax.plot(dataset["time"], dataset["V"], lw=1.2)
+    ax.set_xlabel("time [ms]")
+    ax.set_ylabel("V [mV]")
+    label = ", ".join(f"{a:.1f}" for a in apds[:6]) + (" ..." if len(apds) > 6 else "")
+    ax.set_title(f"single cell; APD90 per beat [ms]: {label}")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    path = run_dir / "V_trace.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return [path, run_dir / "apd90.json"]
+
+
+def _plane(da: xr.DataArray) -> xr.DataArray:
+    return da.isel(z=0) if "z" in da.dims else da
+
+
+def plot_tissue(run_dir: Path, dataset: xr.Dataset) -> list[Path]:
+    """Activation map on the z = 0 face and up to four V snapshots."""
+    written = []
+    act = _plane(dataset["activation_time"].isel(time=-1))
+    fig, ax = plt.subplots(figsize=(7.0, 3.2), dpi=110)
+    if act.ndim == 2:
+        mesh = ax.pcolormesh(dataset["x"], dataset["y"], act.values.T, cmap="turbo", shading="auto")
+        ax.contour(dataset["x"], dataset["y"], act.values.T, colors="k", linewidths=0.5, levels=10)
+        ax.set_aspect("equal")
+        ax.set_ylabel("y [mm]")
+        fig.colorbar(mesh, ax=ax, label="activation time [ms]")
+    else:
+        ax.plot(dataset["x"], act.values)
+        ax.set_ylabel("activation time [ms]")
+    ax.set_xlabel("x [mm]")
+    ax.set_title("activation time" + (" (z = 0)" if "z" in dataset.dims else ""))
+    fig.tight_layout()
+    written.append(run_dir / "activation_map.png")
+    fig.savefig(written[-1])
+    plt.close(fig)
+
+    times = dataset["time"].values
+    picks = np.unique(np.linspace(0, len(times) - 1, min(4, len(times))).round().astype(int))
+    fig, axes = plt.subplots(len(picks), 1, figsize=(7.0, 1.9 * len(picks)), dpi=110, squeeze=False)
+    for ax, i in zip(axes[:, 0], picks):
+        v = _plane(dataset["V"].isel(time=i))
+        if v.ndim == 2:
+            mesh = ax.pcolormesh(dataset["x"], dataset["y"], v.values.T, cmap="viridis", vmin=-90, vmax=40,
+                                 shading="auto")
+            ax.set_aspect("equal")
+            fig.colorbar(mesh, ax=ax, label="V [mV]")
+        else:
+            ax.plot(dataset["x"], v.values)
+            ax.set_ylim(-95, 50)
+        ax.set_title(f"V at t = {times[i]:g} ms", fontsize=9)
+    fig.tight_layout()
+    written.append(run_dir / "V_snapshots.png")
+    fig.savefig(written[-1])
+    plt.close(fig)
+    return written

@@ -1,0 +1,119 @@
+"""The cardiac case file: grid (absent for a single cell), model and stimulus tables.
+
+Units: lengths [mm], times [ms], conductivities [S/m], chi [mm^-1],
+Cm [uF/cm^2], stimulus strength [uA/cm^3] (volume current) or [pA/pF].
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pydantic
+from pydantic import Field, PositiveFloat, PositiveInt
+
+from hanami.apps.cardiac.stimulus import Protocol, per_capacitance
+from hanami.config import Section
+from hanami.core.sections import CaseBase, TimeSection
+from hanami.core.stencil import VertexGrid
+
+
+class GridSection(Section):
+    """A box [0, L0] x [0, L1] x ... with nodes every `dx` (on the faces too), no flux through every face."""
+
+    lengths: list[PositiveFloat] = Field(default_factory=lambda: [20.0, 7.0, 3.0], min_length=1, max_length=3)
+    dx: PositiveFloat = 0.5
+
+    @pydantic.model_validator(mode="after")
+    def _whole_cells(self) -> "GridSection":
+        self.build()
+        return self
+
+    def build(self) -> VertexGrid:
+        return VertexGrid.from_spacing(tuple(self.lengths), self.dx)
+
+
+class ModelSection(Section):
+    """Monodomain parameters and the ionic model.
+
+    `fibre` is the fibre direction (any length, normalised), one component per
+    grid axis; sigma_l acts along it and sigma_t across it. `diffusion` is
+    "explicit" (forward Euler, dt limited by stability) or "implicit" (backward
+    Euler by conjugate gradients, any dt).
+    """
+
+    ionic: Literal["tp06"] = "tp06"
+    cell_type: Literal["epi", "endo", "m"] = "epi"
+    chi: PositiveFloat = 140.0
+    cm: PositiveFloat = 1.0
+    sigma_l: PositiveFloat = 0.1334
+    sigma_t: PositiveFloat = 0.01761
+    fibre: list[float] = Field(default_factory=lambda: [1.0, 0.0, 0.0], min_length=1, max_length=3)
+    diffusion: Literal["explicit", "implicit"] = "explicit"
+    cg_tolerance: float = Field(1e-8, gt=0.0, lt=1.0)
+    cg_maxiter: PositiveInt = 500
+
+    @pydantic.field_validator("fibre")
+    @classmethod
+    def _nonzero(cls, fibre: list[float]) -> list[float]:
+        if not any(fibre):
+            raise ValueError("the fibre direction must not be the zero vector")
+        return fibre
+
+
+class StimulusSection(Section):
+    """A stimulus protocol: windows [start + k period, start + k period + duration), k < count,
+    in the box [lower, upper] [mm] (not needed for a single cell). `strength` is the magnitude
+    of the depolarising current in `unit`."""
+
+    strength: PositiveFloat
+    unit: Literal["uA/cm^3", "pA/pF"] = "uA/cm^3"
+    start: float = Field(0.0, ge=0.0)
+    duration: PositiveFloat = 1.0
+    period: PositiveFloat = 1000.0
+    count: PositiveInt = 1
+    lower: list[float] = Field(default_factory=list, max_length=3)
+    upper: list[float] = Field(default_factory=list, max_length=3)
+
+    @pydantic.model_validator(mode="after")
+    def _window(self) -> "StimulusSection":
+        if self.count > 1 and self.duration >= self.period:
+            raise ValueError(f"stimulus duration {self.duration} must be shorter than its period {self.period}")
+        if len(self.lower) != len(self.upper):
+            raise ValueError(f"stimulus lower {self.lower} and upper {self.upper} differ in length")
+        if any(lo > hi for lo, hi in zip(self.lower, self.upper)):
+            raise ValueError(f"stimulus box is empty: lower {self.lower} exceeds upper {self.upper}")
+        return self
+
+    def protocol(self, chi: float, cm: float) -> Protocol:
+        strength = self.strength if self.unit == "pA/pF" else per_capacitance(self.strength, chi, cm)
+        return Protocol(strength=strength, start=self.start, duration=self.duration, period=self.period,
+                        count=self.count, lower=tuple(self.lower), upper=tuple(self.upper))
+
+
+class CardiacCase(CaseBase):
+    """Monodomain tissue when `grid` is given, a single paced cell otherwise."""
+
+    app: Literal["cardiac"]
+    time: TimeSection = TimeSection(dt=0.01, adaptive=False)
+    grid: GridSection | None = None
+    model: ModelSection = ModelSection()
+    stimulus: list[StimulusSection] = Field(default_factory=list)
+
+    @pydantic.model_validator(mode="after")
+    def _consistent(self) -> "CardiacCase":
+        if self.time.adaptive:
+            raise ValueError("cardiac runs use a fixed step: set time.adaptive = false")
+        if self.grid is None:
+            if any(s.unit != "pA/pF" for s in self.stimulus):
+                raise ValueError("a single cell (no [grid]) takes stimulus strength in unit = \"pA/pF\"")
+            return self
+        dim = len(self.grid.lengths)
+        if len(self.model.fibre) != dim:
+            raise ValueError(f"model.fibre {self.model.fibre} needs {dim} components, one per grid axis")
+        for i, s in enumerate(self.stimulus):
+            if len(s.lower) != dim:
+                raise ValueError(f"stimulus[{i}] needs lower and upper corners with {dim} coordinates [mm]")
+        return self
+
+    def protocols(self) -> tuple[Protocol, ...]:
+        return tuple(s.protocol(self.model.chi, self.model.cm) for s in self.stimulus)

@@ -1,0 +1,64 @@
+"""The diffusion half-step of the monodomain equation, dV/dt = div(D grad V).
+
+Units: D [mm^2 ms^-1], lengths [mm], dt [ms]. The monodomain diffusion tensor is
+D = sigma / (chi Cm); with sigma [S/m], chi [mm^-1] and Cm [uF/cm^2]:
+
+    1 S/m = 1e-3 S/mm,   1 uF/cm^2 = 1e-2 uF/mm^2,   1 S/uF = 1e6 s^-1 = 1e3 ms^-1,
+
+    D [mm^2/ms] = 1e3 * (1e-3 sigma) / (chi * 1e-2 Cm) = 100 sigma / (chi Cm).
+
+Niederer et al. 2011 (doi:10.1098/rsta.2011.0139): sigma_l = 0.1334 S/m,
+chi = 140 mm^-1, Cm = 1 uF/cm^2 give D_l = 0.0953 mm^2/ms (about 1 cm^2/s, the
+usual cardiac figure).
+
+* `explicit`: forward Euler, V + dt L V; stable only for dt <= `stable_dt`.
+* `implicit`: backward Euler, (I - dt L) V_new = V, solved by conjugate
+  gradients on W (I - dt L), which is symmetric positive definite for the
+  trapezoid weights W of the vertex grid; stable for any dt.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.sparse.linalg as jsl
+import numpy as np
+
+from hanami.core.stencil import VertexGrid, anisotropic_laplacian
+
+
+def conductivity_to_diffusivity(sigma: float, chi: float, cm: float) -> float:
+    """D [mm^2/ms] from sigma [S/m], chi [mm^-1], Cm [uF/cm^2] (see the module docstring)."""
+    return 100.0 * sigma / (chi * cm)
+
+
+def diffusion_tensor(d_long: float, d_trans: float, fibre: tuple[float, ...]) -> np.ndarray:
+    """D = d_trans I + (d_long - d_trans) f f^T for a unit fibre direction f [mm^2/ms]."""
+    f = np.asarray(fibre, dtype=np.float64)
+    norm = np.linalg.norm(f)
+    if norm == 0:
+        raise ValueError("the fibre direction must not be the zero vector")
+    f = f / norm
+    return d_trans * np.eye(f.size) + (d_long - d_trans) * np.outer(f, f)
+
+
+def explicit_step(v: jax.Array, dt: jax.Array, tensor: np.ndarray, grid: VertexGrid) -> jax.Array:
+    """V + dt div(D grad V) (forward Euler)."""
+    return v + dt * anisotropic_laplacian(v, tensor, grid.spacing)
+
+
+def implicit_step(v: jax.Array, dt: jax.Array, tensor: np.ndarray, grid: VertexGrid, tol: float,
+                  maxiter: int) -> jax.Array:
+    """Backward Euler: solve (I - dt L) V_new = V by conjugate gradients, V as first guess.
+
+    Arguments:
+        tol: relative residual tolerance of CG.
+        maxiter: most CG iterations.
+    """
+    w = jnp.asarray(grid.weights() / grid.weights().max(), v.dtype)
+
+    def operator(x: jax.Array) -> jax.Array:
+        return w * (x - dt * anisotropic_laplacian(x, tensor, grid.spacing))
+
+    solution, _ = jsl.cg(operator, w * v, x0=v, tol=tol, maxiter=maxiter)
+    return solution.astype(v.dtype)

@@ -1,0 +1,129 @@
+"""The climate case file: grid, model and initial condition tables.
+
+Times are in seconds; every time key also takes a string with a unit
+("15 days", "6 h", "900 s"). The leapfrog scheme needs a constant step, so the
+stop time, the output times and intervals and the checkpoint interval must be
+whole multiples of `time.dt` (checked here, at load time).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+import pydantic
+from pydantic import Field, PositiveFloat
+
+from hanami.apps.climate.initial import Planet
+from hanami.config import Section
+from hanami.core.sections import CaseBase, Duration, PositiveDuration, TimeSection
+from hanami.core.sphere import SphereGrid
+
+
+class ClimateGridSection(Section):
+    """Gaussian grid for triangular truncation T; nlon defaults to an FFT-friendly even number >= 3T + 1,
+    nlat to nlon / 2."""
+
+    truncation: int = Field(42, ge=2, le=1023)
+    nlon: int | None = Field(None, ge=8)
+    nlat: int | None = Field(None, ge=4)
+
+    @pydantic.model_validator(mode="after")
+    def _resolvable(self) -> "ClimateGridSection":
+        t = self.truncation
+        if self.nlon is not None and self.nlon < 3 * t + 1:
+            raise ValueError(f"grid.nlon = {self.nlon} aliases the quadratic terms at T = {t}: need nlon >= 3T + 1 "
+                             f"= {3 * t + 1} (or leave nlon out)")
+        if self.nlat is not None and self.nlat < (3 * t + 1) / 2:
+            raise ValueError(f"grid.nlat = {self.nlat} is too small for T = {t}: need nlat >= (3T + 1)/2 "
+                             f"= {math.ceil((3 * t + 1) / 2)} (or leave nlat out)")
+        return self
+
+    def build(self, radius: float) -> SphereGrid:
+        return SphereGrid.T(self.truncation, self.nlon, self.nlat, radius)
+
+
+class ShallowWaterSection(Section):
+    """Planet constants, time scheme and hyperdiffusion.
+
+    `scheme = "leapfrog-raw"`: semi-implicit leapfrog with the Robert-Asselin-Williams
+    filter (strength `raw_nu`, split `raw_alpha`; 1 gives the Robert-Asselin filter).
+    Hyperdiffusion of order `diffusion_order` (the power of the gradient: 2 is
+    diffusion, 4 bi-harmonic, ...) acts on vorticity and divergence with
+    e-folding time `diffusion_time` at the truncation scale (off when absent or 0).
+    """
+
+    kind: Literal["shallow-water"] = "shallow-water"
+    radius: PositiveFloat = 6.37122e6
+    omega: float = 7.292e-5
+    gravity: PositiveFloat = 9.80616
+    scheme: Literal["leapfrog-raw"] = "leapfrog-raw"
+    raw_nu: float = Field(0.2, ge=0.0, le=1.0)
+    raw_alpha: float = Field(0.53, ge=0.5, le=1.0)
+    diffusion_order: Literal[2, 4, 6, 8] = 4
+    diffusion_time: Duration | None = Field(None, ge=0.0)
+
+    def planet(self) -> Planet:
+        return Planet(self.radius, self.omega, self.gravity)
+
+
+class InitialSection(Section):
+    """Initial state.
+
+    `williamson-2`: steady zonal flow tilted by `alpha` [rad] (Williamson et al. 1992, test 2).
+    `williamson-5`: zonal flow over an isolated mountain (test 5).
+    `williamson-6`: Rossby-Haurwitz wave 4 (test 6).
+    `galewsky`: the Galewsky et al. (2004) jet with a height bump of `perturbation` [m]
+    (0 gives the steady jet).
+    """
+
+    kind: Literal["williamson-2", "williamson-5", "williamson-6", "galewsky"] = "williamson-2"
+    alpha: float = Field(0.0, ge=-np.pi, le=np.pi)
+    perturbation: float = Field(120.0, ge=0.0)
+
+    @pydantic.model_validator(mode="after")
+    def _keys_used(self) -> "InitialSection":
+        if self.alpha != 0.0 and self.kind != "williamson-2":
+            raise ValueError(f"initial.alpha applies to kind = 'williamson-2' only, not {self.kind!r}")
+        return self
+
+
+class ClimateTimeSection(TimeSection):
+    """A constant step `dt` [s] (or with a unit); the leapfrog scheme has no adaptive mode."""
+
+    dt: PositiveDuration = 900.0
+    adaptive: bool = False
+
+    @pydantic.model_validator(mode="after")
+    def _fixed(self) -> "ClimateTimeSection":
+        if self.adaptive:
+            raise ValueError("time.adaptive = true is not available for the climate app (leapfrog needs a "
+                             "constant step); set time.adaptive = false and choose time.dt")
+        return self
+
+
+def _multiple(value: float, dt: float) -> bool:
+    k = value / dt
+    return abs(k - round(k)) <= 1e-9 * max(1.0, k)
+
+
+class ClimateCase(CaseBase):
+    app: Literal["climate"]
+    time: ClimateTimeSection = ClimateTimeSection()
+    grid: ClimateGridSection = ClimateGridSection()
+    model: ShallowWaterSection = ShallowWaterSection()
+    initial: InitialSection = InitialSection()
+
+    @pydantic.model_validator(mode="after")
+    def _steps_land(self) -> "ClimateCase":
+        dt = self.time.dt
+        keys: list[tuple[str, float]] = [("stop.time", self.stop.time or 0.0), ("output.interval", self.output.interval),
+                                         ("checkpoint.interval", self.checkpoint.interval)]
+        keys += [("output.times", t) for t in self.output.times]
+        for key, value in keys:
+            if value and not _multiple(value, dt):
+                raise ValueError(f"{key} = {value:g} s is not a whole number of steps of time.dt = {dt:g} s; "
+                                 "the leapfrog scheme needs a constant step: change one of them")
+        return self
+

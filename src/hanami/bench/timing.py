@@ -1,0 +1,42 @@
+"""Timing a `Simulation` for a fixed number of steps: compile, warm up, repeat."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from hanami.apps.base import Built
+from hanami.core.simulation import Simulation
+
+
+def timed_repeats(built: Built, *, steps: int, repeats: int, chunk: int) -> tuple[Simulation, dict[str, Any]]:
+    """Compile and warm up (one chunk), then time `repeats` runs of `steps` steps.
+
+    Arguments:
+        built: the case's model, attempt and state (its buffers are donated:
+            do not reuse `built.state`).
+        steps: steps per timed repeat (a multiple of `chunk` keeps chunks full).
+        repeats: timed repeats (>= 1); the median counts.
+        chunk: attempts per compiled chunk; diagnostics are recorded after each.
+
+    Returns:
+        The simulation (advanced past all repeats) and the figures:
+        compile_s, warmup_steps, steps, repeats, per_repeat_s, time_per_step_s
+        (median), spread {min, max, relative} [s per step].
+    """
+    sim = Simulation(built.model, built.attempt, built.state, stop_iteration=chunk, diagnostics_every=chunk,
+                     chunk_attempts=chunk, nan_check=True)
+    sim.run()
+    per_step = []
+    for _ in range(repeats):
+        start_iteration = sim.iteration
+        sim.stop_iteration = start_iteration + steps
+        start = time.perf_counter()
+        sim.run()
+        per_step.append((time.perf_counter() - start) / (sim.iteration - start_iteration))
+    median = statistics.median(per_step)
+    return sim, {"compile_s": sim.timings.compile, "warmup_steps": chunk, "steps": steps, "repeats": repeats,
+                 "per_repeat_s": per_step, "time_per_step_s": median,
+                 "spread": {"min": min(per_step), "max": max(per_step),
+                            "relative": (max(per_step) - min(per_step)) / median}}

@@ -1,0 +1,120 @@
+"""Monodomain tissue: activation-time tracking, stimulus charge, a plane wave's
+conduction velocity converging with dx, the shipped Niederer case end to end, the
+refusal of an unstable dt (exit 2), and the single-cell case's APD90 report."""
+
+import json
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity
+from hanami.apps.cardiac.model import Monodomain, activation_update
+from hanami.apps.cardiac.stimulus import Protocol, per_capacitance
+from hanami.apps.cardiac.tp06 import TP06
+from hanami.apps.cardiac.validate import judge
+from hanami.core.integrate import fixed_step
+from hanami.core.simulation import Simulation
+from hanami.core.state import State
+from hanami.core.stencil import VertexGrid
+from hanami.runner import run_case
+
+D_L = conductivity_to_diffusivity(0.1334, 140.0, 1.0)
+
+
+def test_activation_time_is_interpolated_once():
+    act = jnp.full((4,), jnp.inf)
+    v_old = jnp.asarray([-80.0, -10.0, -10.0, 5.0])
+    v_new = jnp.asarray([-70.0, 30.0, -1.0, 20.0])
+    act = activation_update(act, v_old, v_new, jnp.asarray(2.0), jnp.asarray(0.1))
+    np.testing.assert_allclose(np.asarray(act), [np.inf, 2.025, np.inf, np.inf])
+    again = activation_update(act, jnp.asarray([-5.0] * 4), jnp.asarray([5.0] * 4), jnp.asarray(3.0),
+                              jnp.asarray(0.1))
+    np.testing.assert_allclose(np.asarray(again), [3.05, 2.025, 3.05, 3.05])
+
+
+@pytest.mark.parametrize("dt", [0.05, 0.03, 0.007])
+def test_stimulus_charge_is_exact_for_any_dt(dt):
+    p = Protocol(strength=10.0, start=1.0, duration=2.0, period=5.0, count=3)
+    t = np.arange(0.0, 20.0, dt)
+    charge = float(jnp.sum(p.fraction(jnp.asarray(t), jnp.asarray(dt)))) * dt
+    np.testing.assert_allclose(charge, 3 * 2.0, rtol=1e-9)
+    assert per_capacitance(50000.0, 140.0, 1.0) == pytest.approx(35.714285714, rel=1e-9)
+
+
+def cable_velocity(dx, dt=0.005, length=10.0):
+    """Conduction velocity [mm/ms] of a plane wave along a 1D fibre, between x = 4 and 8 mm."""
+    grid = VertexGrid.from_spacing((length,), dx)
+    stim = Protocol(strength=per_capacitance(50000.0, 140.0, 1.0), start=0.0, duration=2.0,
+                    lower=(0.0,), upper=(1.0,))
+    model = Monodomain(grid=grid, ionic=TP06.of("epi"), tensor=((D_L,),), protocols=(stim,))
+    sim = Simulation(model, fixed_step(model.step, timed=True), State.start(model.initial_state(), dt=dt),
+                     stop_time=30.0, diagnostics_every=10**9, chunk_attempts=6000)
+    sim.run()
+    act = np.asarray(sim.state.fields["activation"])
+    a, b = grid.index_of((4.0,))[0], grid.index_of((8.0,))[0]
+    return 4.0 / (act[b] - act[a])
+
+
+def test_conduction_velocity_converges_with_dx():
+    cv = [cable_velocity(dx) for dx in (0.5, 0.25, 0.125)]
+    assert cv[0] < cv[1] < cv[2], cv  # finite differences conduct too slowly on coarse grids
+    assert abs(cv[2] - cv[1]) < 0.6 * abs(cv[1] - cv[0]), cv  # measured ratio 0.44
+    assert 0.5 < cv[2] < 0.8, cv  # about 0.65 mm/ms along the fibres (Niederer P1 -> P3)
+
+
+def test_niederer_coarse_case_runs_and_writes_activation(tmp_path):
+    result = run_case("niederer-dx0.5", out=tmp_path / "run", stop_time=20.0, progress=False)
+    ds = result.dataset
+    assert ds["activation_time"].dims == ("time", "x", "y", "z")
+    assert ds["x"].attrs["units"] == "mm" and ds["activation_time"].attrs["units"] == "ms"
+    assert ds.sizes["x"] == 41 and float(ds["x"][-1]) == 20.0 and float(ds["z"][-1]) == 3.0
+    act = ds["activation_time"].isel(time=-1)
+    p1 = float(act.sel(x=0, y=0, z=0))
+    assert 1.0 < p1 < 2.0  # inside the stimulated cube
+    assert np.isnan(float(act.sel(x=20, y=7, z=3)))  # not reached by 20 ms
+    along = act.sel(y=0, z=0).values
+    reached = along[np.isfinite(along)]
+    assert np.all(np.diff(reached) > -1e-9)  # the front moves away from the stimulus
+    assert (tmp_path / "run" / "activation_map.png").exists() and (tmp_path / "run" / "V_snapshots.png").exists()
+    v = ds["V"].isel(time=-1).values
+    assert -90 < v.min() and v.max() < 50
+
+
+def test_unstable_dt_is_refused_with_the_largest_stable_dt(cli, tmp_path):
+    result = cli("run", "niederer-dx0.1", "--set", "time.dt=0.05", "-q", "--out", str(tmp_path / "r"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "largest stable dt is 0.0415" in result.stderr and "Traceback" not in result.stderr
+    assert "implicit" in result.stderr
+
+
+def test_single_cell_case_reports_apd90(tmp_path):
+    result = run_case("tp06-cell", out=tmp_path / "cell", stop_time=420.0, progress=False)
+    apd = result.summary["diagnostics"]["apd90_beat1"]
+    assert abs(apd - 291.5) < 1.0, apd
+    assert np.isnan(result.summary["diagnostics"]["apd90_beat2"])
+    saved = json.loads((tmp_path / "cell" / "apd90.json").read_text())
+    assert saved["apd90_ms"][0] == pytest.approx(apd)
+    assert result.dataset["V"].dims == ("time",) and result.dataset["V"].attrs["units"] == "mV"
+    assert float(result.dataset["V"].max()) > 30.0
+
+
+def test_validation_verdict():
+    nan = float("nan")
+    base = {f"P{i}": 10.0 * i for i in range(1, 10)}
+    coarse = {**base, "P8": nan}
+    mid = {k: v * 0.8 for k, v in base.items()} | {"P8": 54.0}
+    fine = {k: v * 0.7 for k, v in base.items()} | {"P8": 44.3}
+    good = judge({0.5: coarse, 0.2: mid, 0.1: fine})
+    assert good["passed"] and good["monotone"] and good["changes_shrink"] and "P8" not in good["common_points"]
+    slow = judge({0.5: coarse, 0.2: mid, 0.1: {**fine, "P8": 60.0}})
+    assert not slow["passed"] and not slow["p8_passed"]
+    diverging = judge({0.5: base, 0.2: mid, 0.1: {k: v * 0.3 for k, v in base.items()} | {"P8": 44.3}})
+    assert not diverging["passed"] and not diverging["changes_shrink"]
+
+
+def test_dx_option_only_for_niederer(cli):
+    result = cli("validate", "pfhub-bm1a", "--dx", "0.2")
+    assert result.returncode == 2 and "--dx applies to niederer" in result.stderr
+    result = cli("validate", "niederer", "--dx", "0.3")
+    assert result.returncode == 2 and "allowed values are 0.5, 0.2, 0.1" in result.stderr
