@@ -196,3 +196,14 @@ def test_cardiac_quick_bench_record(tmp_path):
     assert r["steps"] == 4 and r["final"]["finite"] and r["final"]["time"] == pytest.approx(0.05 * 10)
     assert -90.0 < r["final"]["V_min"] < r["final"]["V_max"] < 60.0
     assert r["roofline_fraction"] is None  # no bandwidth probed
+
+
+def test_climate_quick_bench_record():
+    plan = Plan(sizes=(16,), steps=4, repeats=2, chunk=2, adaptive_times=(), truncations=(21,), climate_steps=4)
+    (r,) = run_bench(["climate"], precisions=["float64"], console=Console(file=io.StringIO()), plan=plan,
+                     quick=True, probe_bandwidth=False)
+    assert not set(COMMON_KEYS) - set(r)
+    assert r["app"] == "climate" and r["truncation"] == 21 and r["grid_points"] == r["resolution"][0] * r["resolution"][1]
+    assert r["sypd"] == pytest.approx(900.0 / r["time_per_step_s"] / 365.0)
+    assert r["final"]["finite"] and 3000.0 < r["final"]["h_min"] < r["final"]["h_max"] < 6200.0  # depth over the mountain
+    assert r["final"]["time"] == pytest.approx((2 + 2 * 4) * 900.0)

@@ -55,6 +55,8 @@ class Plan:
     peer_time: float = 1000.0
     cardiac_dx: tuple[float, ...] = (0.2, 0.1)
     cardiac_steps: int = 20
+    truncations: tuple[int, ...] = (31, 42, 63, 85, 127)
+    climate_steps: int = 96
 
     def __post_init__(self) -> None:
         if not self.sizes or min(self.sizes) < 4:
@@ -65,7 +67,7 @@ class Plan:
 
 FULL = Plan(sizes=(128, 200, 256, 512), steps=200, repeats=5, chunk=50, adaptive_times=(1000.0, 10000.0))
 QUICK = Plan(sizes=(64, 200), steps=50, repeats=3, chunk=25, adaptive_times=(1000.0,), cardiac_dx=(0.5,),
-             cardiac_steps=10)
+             cardiac_steps=10, truncations=(31, 63), climate_steps=48)
 
 
 @contextlib.contextmanager
@@ -176,7 +178,30 @@ def _cardiac_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: 
     return tasks
 
 
-SUITES = {"phasefield": _phasefield_tasks, "cardiac": _cardiac_tasks}
+def _climate_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
+                   machine: dict[str, Any], date: str) -> list[Task]:
+    from hanami.bench.climate import CASE, throughput
+
+    tasks = []
+    for precision in precisions:
+        for truncation in plan.truncations:
+            loaded = load_case(CASE, [f"grid.truncation={truncation}"])
+            shape = list(loaded.case.grid.build(radius=1.0).shape)
+            key = record_key({"app": "climate", "kind": "throughput", "case": CASE, "resolution": shape,
+                              "precision": precision, "devices": 1, "processes": 1})
+            chunk = max(1, plan.climate_steps // 2)
+            tasks.append(Task(
+                f"climate {CASE} T{truncation} {precision}: {plan.repeats} x {plan.climate_steps} steps", (key,),
+                lambda done, t=truncation, p=precision, c=chunk: _measured(console, throughput, t, p,
+                                                                       steps=plan.climate_steps,
+                                                                       repeats=plan.repeats, chunk=c,
+                                                                       machine=machine, date=date)))
+    if peers:
+        console.print("peers: dinosaur is not wired into the climate suite yet; skipped", highlight=False)
+    return tasks
+
+
+SUITES = {"phasefield": _phasefield_tasks, "climate": _climate_tasks, "cardiac": _cardiac_tasks}
 
 
 def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:

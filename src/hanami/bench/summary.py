@@ -102,12 +102,14 @@ def throughput_tables(records: list[dict[str, Any]]) -> list[Table]:
     for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "throughput"]).items():
         rows = [[r["id"], _grid(r), r["precision"], str(r.get("devices", 1)), str(r.get("processes", 1)),
                  fmt(r["compile_s"], ".2f"), fmt(1e3 * r["time_per_step_s"], ".3f"),
-                 fmt(r["updates_per_s"] / 1e6, ".1f"), fmt(r.get("roofline_fraction"), ".2f"), final_norm(r)]
+                 fmt(r["updates_per_s"] / 1e6, ".1f"), fmt(r.get("roofline_fraction"), ".2f"),
+                 fmt(r.get("sypd"), ".0f"), final_norm(r)]
                 for r in sorted(group, key=lambda r: (r["precision"], r.get("grid_points", 0)))]
         tables.append(Table(f"{app} on {machine}: fixed-step throughput",
                             ["id", "grid", "precision", "devices", "processes", "compile s", "ms/step",
-                             "M updates/s", "roofline", "final state"], rows,
-                            "roofline: modelled memory traffic over the measured triad bandwidth."))
+                             "M updates/s", "roofline", "SYPD", "final state"], rows,
+                            "roofline: modelled memory traffic over the measured triad bandwidth. "
+                            "SYPD (climate): simulated years per wall-clock day."))
     return tables
 
 
