@@ -143,14 +143,38 @@ def peer_tables(records: list[dict[str, Any]]) -> list[Table]:
     return tables
 
 
+def _validation_figures(v: dict[str, Any]) -> str:
+    """The headline figures of a validation report, whatever the app."""
+    if isinstance(v.get("checks"), list):
+        return ", ".join(f"F({c['time']:g}) = {fmt(c.get('free_energy'), '.3f')}" for c in v["checks"])
+    verdict = v.get("verdict") or {}
+    if "p8_finest" in verdict:
+        return f"P8 = {fmt(verdict['p8_finest'], '.2f')} ms at dx {v.get('finest_dx', '?')} mm"
+    runs = v.get("runs")
+    if isinstance(runs, dict):
+        parts = []
+        for name, run in runs.items():
+            figure = next(((key, run[key]) for key in ("l2", "max_dh", "max_abs_dh") if key in run), None)
+            parts.append(f"{name}: {figure[0]} = {fmt(figure[1], '.2e')}" if figure else name)
+        return ", ".join(parts)
+    return "-"
+
+
+def _validation_provenance(v: dict[str, Any]) -> dict[str, Any]:
+    if v.get("provenance"):
+        return v["provenance"]
+    runs = v.get("runs")
+    first = next(iter(runs.values()), {}) if isinstance(runs, dict) else (runs[0] if runs else {})
+    return first.get("provenance", {}) if isinstance(first, dict) else {}
+
+
 def validation_table(validations: list[dict[str, Any]]) -> Table:
     """Pass or fail of each validation report given."""
     rows = []
     for v in validations:
-        prov = v.get("provenance", {})
-        checks = ", ".join(f"t={c['time']:g}: {fmt(c.get('free_energy'), '.3f')}" for c in v.get("checks", []))
-        rows.append([v["benchmark"], "pass" if v["passed"] else "FAIL", checks, prov.get("device", "-"),
-                     prov.get("precision", "-"), prov.get("git_revision", "-"), v["source"]])
+        prov = _validation_provenance(v)
+        rows.append([v["benchmark"], "pass" if v["passed"] else "FAIL", _validation_figures(v),
+                     prov.get("device", "-"), prov.get("precision", "-"), prov.get("git_revision", "-"), v["source"]])
     return Table("Validation status", ["benchmark", "status", "figures", "device", "precision", "revision", "file"],
                  rows)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import platform
 import subprocess
 import warnings
@@ -26,7 +27,12 @@ from hanami.core.files import atomic_path, replace_directory
 
 @functools.cache
 def git_revision() -> str:
-    """The git revision of the hanami source tree, or 'unknown' outside a checkout."""
+    """The git revision of the hanami source tree, or 'unknown' outside a checkout.
+
+    `HANAMI_GIT_REVISION` names it for a tree exported without its history.
+    """
+    if os.environ.get("HANAMI_GIT_REVISION"):
+        return os.environ["HANAMI_GIT_REVISION"]
     here = Path(hanami.__file__).resolve().parent
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, capture_output=True,
