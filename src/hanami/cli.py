@@ -180,6 +180,25 @@ def report(
 
 @app.command()
 @handles_errors
+def keys(
+    markdown: Annotated[bool, typer.Option("--markdown", help="print the Markdown of docs/case-keys.md")] = False,
+) -> None:
+    """List every case-file key of every app: type, default and allowed values."""
+    from hanami.apps.registry import apps
+    from hanami.keys import markdown as keys_markdown
+    from hanami.keys import rows
+
+    if markdown:
+        print(keys_markdown(apps()))
+        return
+    for name, application in apps().items():
+        console.print(f"[bold]{name}[/]")
+        for key, kind, default, allowed in rows(application.schema):
+            print(f"  {key:<32} {kind:<28} default {default:<14} {allowed}")
+
+
+@app.command()
+@handles_errors
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="run directory")] = Path("runs/demo-pfhub-bm1a"),
 ) -> None:

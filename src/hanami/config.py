@@ -99,7 +99,7 @@ def _describe(error: dict[str, Any]) -> str:
 def validate_case(schema: type[pydantic.BaseModel], data: dict[str, Any], source: str) -> Any:
     """Validate `data` against `schema`; raise one `CaseError` listing what is wrong."""
     try:
-        return schema.model_validate(data)
+        return schema.model_validate(data, context={"time_unit_s": getattr(schema, "time_unit_s", None)})
     except pydantic.ValidationError as err:
         lines = [_describe(e) for e in err.errors(include_url=False)]
         raise CaseError(f"{source}: " + "; ".join(lines)) from None

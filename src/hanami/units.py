@@ -1,8 +1,10 @@
 """Durations with units in case files: ``"15 days"``, ``"6 h"``, ``"900 s"``.
 
-A plain number stays a number in the model's own time unit (nondimensional for
-the phase-field app); a string with a unit is converted to seconds. Apps that run
-in seconds (climate) therefore accept both ``dt = 900`` and ``dt = "15 min"``.
+A plain number stays a number in the app's own time unit; a string with a unit
+is converted to it (the case schema's `time_unit_s`: seconds for climate,
+milliseconds for cardiac). The climate app therefore accepts both ``dt = 900``
+and ``dt = "15 min"``, the cardiac app ``stop.time = 100`` and ``"0.1 s"``; a
+nondimensional app (phase field) refuses a unit.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ValidationInfo
 
 SECONDS: dict[str, float] = {}
 for _names, _factor in ((("s", "sec", "secs", "second", "seconds"), 1.0),
                         (("min", "mins", "minute", "minutes"), 60.0),
                         (("h", "hr", "hrs", "hour", "hours"), 3600.0),
-                        (("d", "day", "days"), 86400.0)):
+                        (("d", "day", "days"), 86400.0),
+                        (("ms", "millisecond", "milliseconds"), 1e-3)):
     SECONDS.update(dict.fromkeys(_names, _factor))
 
 _PATTERN = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*$")
-ALLOWED = "s, min, h, day (or seconds, minutes, hours, days)"
+ALLOWED = "ms, s, min, h, day (or milliseconds, seconds, minutes, hours, days)"
 
 
 def parse_duration(value: Any) -> float:
@@ -58,9 +61,24 @@ def parse_duration(value: Any) -> float:
     return number * factor
 
 
-def coerce_duration(value: Any) -> Any:
-    """Pydantic hook: strings become floats; everything else passes to the normal checks."""
-    return parse_duration(value) if isinstance(value, str) else value
+def coerce_duration(value: Any, info: ValidationInfo) -> Any:
+    """Pydantic hook: a string with a unit becomes a number in the app's time unit.
+
+    The case schema names its time unit in seconds (`time_unit_s`, passed as
+    validation context by `hanami.config.validate_case`): 1 for the climate app
+    (seconds), 1e-3 for the cardiac app (milliseconds), None for a
+    nondimensional app, where a unit is an error. Everything else passes to the
+    normal checks.
+    """
+    if not isinstance(value, str):
+        return value
+    match = _PATTERN.match(value)
+    if match is None or not match.group(2):
+        return parse_duration(value)  # a bare number in a string, or the error message
+    unit_s = (info.context or {}).get("time_unit_s", 1.0)
+    if unit_s is None:
+        raise ValueError(f"{value!r}: this app's time is nondimensional; give a plain number")
+    return parse_duration(value) / unit_s
 
 
 Duration = Annotated[float, BeforeValidator(coerce_duration)]

@@ -51,3 +51,14 @@ def test_overrides_reach_arrays_of_tables():
         apply_overrides(data, ["stimulus.5.start=1.0"])
     with pytest.raises(CaseError, match="is a value"):
         apply_overrides({"a": 1}, ["a.b=2"])
+
+
+def test_time_units_follow_each_apps_time_unit():
+    from hanami.errors import CaseError as Error
+
+    assert load_case("williamson-tc5", ['stop.time="2 days"']).case.stop.time == 2 * 86400.0
+    assert load_case("niederer-dx0.5", ['stop.time="0.25 s"']).case.stop.time == pytest.approx(250.0)
+    assert load_case("niederer-dx0.5", ['stop.time="30 ms"']).case.stop.time == pytest.approx(30.0)
+    assert load_case("pfhub-bm1a", ['stop.time="100"']).case.stop.time == 100.0
+    with pytest.raises(Error, match="nondimensional"):
+        load_case("pfhub-bm1a", ['stop.time="5 s"'])

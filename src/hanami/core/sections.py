@@ -3,7 +3,7 @@ diagnostics and parallel layout. Apps add their own `grid`, `model`, `initial`."
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import pydantic
 from pydantic import BeforeValidator, Field, PositiveFloat, PositiveInt
@@ -102,6 +102,9 @@ class ParallelSection(Section):
 
 class CaseBase(Section):
     """Keys every case file has; each app adds `grid`, `model` and `initial`."""
+
+    # The app's time unit in seconds (None: nondimensional); see hanami.units.
+    time_unit_s: ClassVar[float | None] = None
 
     app: str
     name: str = "custom"

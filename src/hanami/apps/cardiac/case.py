@@ -6,7 +6,7 @@ Cm [uF/cm^2], stimulus strength [uA/cm^3] (volume current) or [pA/pF].
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import pydantic
 from pydantic import Field, PositiveFloat, PositiveInt
@@ -92,6 +92,8 @@ class StimulusSection(Section):
 
 class CardiacCase(CaseBase):
     """Monodomain tissue when `grid` is given, a single paced cell otherwise."""
+
+    time_unit_s: ClassVar[float | None] = 1e-3  # milliseconds
 
     app: Literal["cardiac"]
     time: TimeSection = TimeSection(dt=0.01, adaptive=False)

@@ -9,7 +9,7 @@ whole multiples of `time.dt` (checked here, at load time).
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pydantic
@@ -109,6 +109,8 @@ def _multiple(value: float, dt: float) -> bool:
 
 
 class ClimateCase(CaseBase):
+    time_unit_s: ClassVar[float | None] = 1.0  # seconds
+
     app: Literal["climate"]
     time: ClimateTimeSection = ClimateTimeSection()
     grid: ClimateGridSection = ClimateGridSection()
