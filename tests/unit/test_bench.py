@@ -207,3 +207,70 @@ def test_climate_quick_bench_record():
     assert r["sypd"] == pytest.approx(900.0 / r["time_per_step_s"] / 365.0)
     assert r["final"]["finite"] and 3000.0 < r["final"]["h_min"] < r["final"]["h_max"] < 6200.0  # depth over the mountain
     assert r["final"]["time"] == pytest.approx((2 + 2 * 4) * 900.0)
+
+
+# dinosaur is a pinned peer in requirements-peers.txt, which `make test` installs: a missing
+# dinosaur fails these tests rather than skipping them.
+def _hanami_tc5_height(truncation, precision, steps):
+    """hanami's free-surface height [m] on TC5 after `steps` steps of 900 s, (lat ascending, lon)."""
+    import equinox as eqx
+    import jax.numpy as jnp
+
+    loaded = load_case("williamson-tc5", [f'precision="{precision}"', f"grid.truncation={truncation}",
+                                          "time.dt=900.0", "output.interval=0", "output.times=[]"])
+    built = loaded.app.build(loaded.case)
+    model, fields = built.model, built.state.fields
+    step = eqx.filter_jit(lambda m, f: m.step(f, jnp.asarray(900.0)))
+    for _ in range(steps):
+        fields = step(model, fields)
+    assert np.all(np.diff(model.grid.mu) > 0)
+    return np.asarray(model.output_fields(fields)["h"], np.float64)
+
+
+def test_dinosaur_tc5_matches_hanami_step_for_step():
+    from hanami.bench import dinosaur_peer
+
+    assert dinosaur_peer.dinosaur_available(), "dinosaur missing: pip install -r requirements-peers.txt"
+    steps = 12
+    model = dinosaur_peer.TC5(21, "float64")
+    with model.x64():
+        state = model.trajectory(steps - 1)(model.start(model.initial))
+    ours = _hanami_tc5_height(21, "float64", steps)
+    theirs = model.height(state)
+    assert theirs.shape == ours.shape == (32, 64) and model.shape == [32, 64]
+    rms = lambda h: float(np.sqrt(np.mean(h**2)))  # noqa: E731
+    assert rms(theirs) == pytest.approx(rms(ours), rel=1e-6)
+    # Same initial state, equations, filters and scheme: the fields agree far below the signal
+    # (h varies by ~1 km over the sphere); what differs is the degree T + 1 part of u cos(phi), which
+    # dinosaur clips (0.07 m after 12 steps at T21).
+    assert np.max(np.abs(theirs - ours)) < 5e-4 * np.ptp(ours)
+
+
+def test_climate_peers_record_dinosaur_and_the_ratio():
+    from hanami.bench import dinosaur_peer
+
+    assert dinosaur_peer.dinosaur_available(), "dinosaur missing: pip install -r requirements-peers.txt"
+    plan = Plan(sizes=(16,), steps=4, repeats=2, chunk=2, adaptive_times=(), truncations=(21,), climate_steps=4)
+    ours, peer = run_bench(["climate"], precisions=["float32"], peers=True, console=Console(file=io.StringIO()),
+                           plan=plan, quick=True, probe_bandwidth=False)
+    assert ours["kind"] == "throughput" and peer["kind"] == "peer"
+    assert not set(COMMON_KEYS) - set(peer)
+    assert peer["code"] == "dinosaur" and peer["app"] == "climate" and peer["case"] == "williamson-tc5"
+    assert peer["truncation"] == 21 and peer["resolution"] == ours["resolution"] and peer["precision"] == "float32"
+    assert math.isfinite(peer["sypd"]) and peer["sypd"] > 0
+    assert peer["sypd"] == pytest.approx(900.0 / peer["time_per_step_s"] / 365.0)
+    assert peer["ratio_to_hanami"] == {"float32": pytest.approx(ours["sypd"] / peer["sypd"])}
+    assert peer["hanami"]["float32"]["sypd"] == ours["sypd"]
+    assert peer["final"]["time"] == ours["final"]["time"]  # same number of steps
+    assert peer["final"]["finite"] and peer["final"]["rms_h"] == pytest.approx(ours["final"]["rms_h"], rel=1e-2)
+    assert peer["final"]["h_min"] == pytest.approx(ours["final"]["h_min"], rel=1e-3)
+
+    from hanami.bench.summary import peer_tables
+
+    (table,) = peer_tables([{**ours, "id": "#1"}, {**peer, "id": "#2"}])
+    (row,) = table.rows
+    assert table.columns[5:8] == ["peer SYPD", "hanami SYPD", "hanami / peer"]
+    assert row[1] == f"dinosaur {peer['code_version']}" and row[3] == "32x64" and row[4] == "float32"
+    assert row[5] == f"{peer['sypd']:.0f}" and row[6] == f"{ours['sypd']:.0f}"
+    assert row[7] == f"{ours['sypd'] / peer['sypd']:.2f}"
+    assert row[8].startswith("rms h = ") and row[9].startswith("rms h = ")

@@ -180,13 +180,14 @@ def _cardiac_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: 
 
 def _climate_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
                    machine: dict[str, Any], date: str) -> list[Task]:
+    from hanami.bench import dinosaur_peer
     from hanami.bench.climate import CASE, throughput
 
     tasks = []
+    shapes = {t: list(load_case(CASE, [f"grid.truncation={t}"]).case.grid.build(radius=1.0).shape)
+              for t in plan.truncations}
     for precision in precisions:
-        for truncation in plan.truncations:
-            loaded = load_case(CASE, [f"grid.truncation={truncation}"])
-            shape = list(loaded.case.grid.build(radius=1.0).shape)
+        for truncation, shape in shapes.items():
             key = record_key({"app": "climate", "kind": "throughput", "case": CASE, "resolution": shape,
                               "precision": precision, "devices": 1, "processes": 1})
             chunk = max(1, plan.climate_steps // 2)
@@ -196,8 +197,26 @@ def _climate_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: 
                                                                        steps=plan.climate_steps,
                                                                        repeats=plan.repeats, chunk=c,
                                                                        machine=machine, date=date)))
-    if peers:
-        console.print("peers: dinosaur is not wired into the climate suite yet; skipped", highlight=False)
+    if peers and not dinosaur_peer.dinosaur_available():
+        console.print("peers: dinosaur is not installed; skipped (install requirements-peers.txt to compare)",
+                      highlight=False)
+    elif peers:
+        # After all of hanami's throughput runs, so that each peer record finds its hanami figures.
+        for precision in precisions:
+            for truncation, shape in shapes.items():
+                key = record_key({"app": "climate", "kind": "peer", "case": CASE, "resolution": shape,
+                                  "precision": precision, "devices": 1, "processes": 1,
+                                  "code": dinosaur_peer.CODE})
+
+                def peer(done: list[dict[str, Any]], t: int = truncation, p: str = precision) -> list[dict[str, Any]]:
+                    (record,) = _measured(console, dinosaur_peer.run_tc5, t, p, steps=plan.climate_steps,
+                                          repeats=plan.repeats, chunk=max(1, plan.climate_steps // 2),
+                                          machine=machine, date=date)
+                    dinosaur_peer.compare_with_hanami(record, done)
+                    return [record]
+
+                tasks.append(Task(f"peers: dinosaur {CASE} T{truncation} {precision}: {plan.repeats} x "
+                                  f"{plan.climate_steps} steps", (key,), peer))
     return tasks
 
 

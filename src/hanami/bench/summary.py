@@ -127,19 +127,36 @@ def adaptive_tables(records: list[dict[str, Any]]) -> list[Table]:
 
 
 def peer_tables(records: list[dict[str, Any]]) -> list[Table]:
-    """Peer codes on the same problem and their time ratio to hanami."""
+    """Peer codes on the same problem and their speed ratio to hanami (above 1: hanami is faster).
+
+    Time-to-solution peers (phase field) show run seconds; throughput peers
+    (climate: records with `sypd`) show simulated years per day.
+    """
     tables = []
     for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "peer"]).items():
+        throughput = any(r.get("sypd") is not None for r in group)
         rows = []
         for r in group:
             for precision, ratio in (r.get("ratio_to_hanami") or {"-": None}).items():
                 ours = (r.get("hanami") or {}).get(precision, {})
-                rows.append([r["id"], f"{r['code']} {r['code_version']}", r["case"], fmt(r["stop_time"], "g"),
-                             fmt(r["run_s"], ".1f"), fmt(r["final"].get("free_energy"), ".3f"), precision,
-                             fmt(ours.get("wall_s"), ".2f"), fmt(ours.get("free_energy"), ".3f"), fmt(ratio, ".1f")])
-        tables.append(Table(f"{app} on {machine}: peer codes on the same problem",
-                            ["id", "peer", "case", "to t", "peer s", "peer F", "hanami precision", "hanami s",
-                             "hanami F", "peer s / hanami s"], rows))
+                peer = [r["id"], f"{r['code']} {r['code_version']}", r["case"]]
+                if throughput:  # one precision per record: the peer's is hanami's
+                    rows.append(peer + [_grid(r), r["precision"], fmt(r.get("sypd"), ".0f"), fmt(ours.get("sypd"), ".0f"),
+                                        fmt(ratio, ".2f"), final_norm(r), final_norm({"final": ours})])
+                else:
+                    rows.append(peer + [fmt(r.get("stop_time"), "g"), fmt(r.get("run_s"), ".1f"), final_norm(r),
+                                        precision, fmt(ours.get("wall_s"), ".2f"), final_norm({"final": ours}),
+                                        fmt(ratio, ".1f")])
+        if throughput:
+            columns = ["id", "peer", "case", "grid", "precision", "peer SYPD", "hanami SYPD", "hanami / peer",
+                       "peer final state", "hanami final state"]
+            note = ("SYPD: simulated years per wall-clock day on the same grid, step, precision and time scheme; "
+                    "hanami / peer above 1: hanami is faster.")
+        else:
+            columns = ["id", "peer", "case", "to t", "peer s", "peer final state", "hanami precision", "hanami s",
+                       "hanami final state", "peer s / hanami s"]
+            note = ""
+        tables.append(Table(f"{app} on {machine}: peer codes on the same problem", columns, rows, note))
     return tables
 
 
