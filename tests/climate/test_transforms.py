@@ -127,3 +127,18 @@ def test_quadrature_integrates_exactly():
     lon, lat = grid.mesh()
     assert float(sh.total(jnp.ones(grid.shape))) == pytest.approx(4 * np.pi * A**2, rel=1e-14)
     assert float(sh.total(jnp.asarray(np.sin(lat) ** 2))) == pytest.approx(4 * np.pi * A**2 / 3, rel=1e-14)
+
+
+@pytest.mark.parametrize("contract", [1, 2])
+def test_large_truncation_layout_equals_einsum(contract):
+    """From T85 the Legendre sums take another memory layout; it must give the same numbers."""
+    from jax.lax import Precision
+
+    from hanami.core.harmonics import _batched_by_m
+
+    rng = np.random.default_rng(5)
+    basis = jnp.asarray(rng.standard_normal((86, 40, 86)))
+    x = jnp.asarray(rng.standard_normal((2, 3, 86, 86 if contract == 2 else 40)))
+    spec = "mjn,...mn->...mj" if contract == 2 else "mjn,...mj->...mn"
+    expected = jnp.einsum(spec, basis, x, precision=Precision.HIGHEST)
+    np.testing.assert_allclose(_batched_by_m(basis, x, contract), expected, rtol=1e-12, atol=1e-12)
