@@ -131,7 +131,7 @@ def test_quadrature_integrates_exactly():
 
 @pytest.mark.parametrize("contract", [1, 2])
 def test_large_truncation_layout_equals_einsum(contract):
-    """From T85 the Legendre sums take another memory layout; it must give the same numbers."""
+    """From T85 in float64 the Legendre sums take another memory layout; it must give the same numbers."""
     from jax.lax import Precision
 
     from hanami.core.harmonics import _batched_by_m

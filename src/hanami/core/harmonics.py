@@ -40,13 +40,13 @@ def _batched_by_m(basis: jax.Array, x: jax.Array, contract_basis: int) -> jax.Ar
     """Per zonal wavenumber m, contract basis[m, j, n] with x[..., m, :] over n
     (`contract_basis=2`) or j (`contract_basis=1`).
 
-    From T85 up the operand is laid out with m first, as the batch dimension
-    of one dot_general: on CPU, XLA's batched dot with the batch dimension
-    elsewhere was 2x slower at T127 (float64 9.0 against 5.0 ms, float32 5.2
-    against 2.6 ms per inverse transform of 6 fields). Below, the transposes
-    cost more than they save and a plain einsum is faster.
+    In float64 from T85 up the operand is laid out with m first, as the batch
+    dimension of one dot_general: XLA's CPU float64 batched dot with the batch
+    dimension elsewhere made a whole TC5 step at T127 take 92 ms against 25 ms.
+    In float32, and below T85, the plain einsum is faster (T127 float32: 20
+    against 26 ms per step), the transposes costing more than they save.
     """
-    if basis.shape[0] <= 64:
+    if basis.shape[0] <= 64 or basis.dtype != jnp.float64:
         spec = "mjn,...mn->...mj" if contract_basis == 2 else "mjn,...mj->...mn"
         return jnp.einsum(spec, basis, x, precision=HIGHEST)
     lead = x.shape[:-2]
