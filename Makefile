@@ -28,7 +28,8 @@ test: $(PEERS_STAMP) browser
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { echo "installing Debian's chromium for the report's browser test"; \
-	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null || \
+	    echo "could not install chromium: tests/report/test_browser.py will fail, the rest runs"; }
 
 $(PEERS_STAMP): $(STAMP) requirements-peers.txt
 	$(BIN)/python -m pip install --quiet -r requirements-peers.txt
