@@ -122,7 +122,8 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
                     progress=progress, chunk_attempts=chunk_attempts)
 
 
-def _output_schedule(cfg: Any) -> AnyOf:
+def output_schedule(cfg: Any) -> AnyOf:
+    """When a case writes field snapshots (besides the start and the end)."""
     parts = [SpecifiedTimes(cfg.output.times)]
     if cfg.output.interval:
         parts.append(TimeInterval(cfg.output.interval))
@@ -131,7 +132,8 @@ def _output_schedule(cfg: Any) -> AnyOf:
     return AnyOf(parts)
 
 
-def _checkpoint_schedule(cfg: Any) -> AnyOf:
+def checkpoint_schedule(cfg: Any) -> AnyOf:
+    """When a case writes checkpoints (besides the start and the end)."""
     parts = []
     if cfg.checkpoint.interval:
         parts.append(TimeInterval(cfg.checkpoint.interval))
@@ -167,8 +169,8 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
         save_checkpoint(run_dir / "checkpoints", s.state, s.history,
                         {"case": cfg.name, "app": app.name, **info}, keep=cfg.checkpoint.keep)
 
-    sim.add_callback(Callback("output", _output_schedule(cfg), write_output, at_start=not restored, at_end=True))
-    sim.add_callback(Callback("checkpoint", _checkpoint_schedule(cfg), write_checkpoint,
+    sim.add_callback(Callback("output", output_schedule(cfg), write_output, at_start=not restored, at_end=True))
+    sim.add_callback(Callback("checkpoint", checkpoint_schedule(cfg), write_checkpoint,
                               at_start=not restored, at_end=True))
     bar = RunProgress(cfg.name, sim.stop_time, sim.stop_iteration, enabled=progress)
     headline = app.summary_keys[0] if app.summary_keys else None

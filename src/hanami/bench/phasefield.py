@@ -32,9 +32,9 @@ import numpy as np
 
 from hanami.bench.records import SCHEMA_VERSION
 from hanami.bench.timing import timed_repeats
-from hanami.core.schedules import AnyOf, SpecifiedTimes, TimeInterval
+from hanami.core.schedules import AnyOf
 from hanami.core.simulation import Callback, Simulation
-from hanami.runner import LoadedCase, load_case
+from hanami.runner import LoadedCase, checkpoint_schedule, load_case, output_schedule
 
 CASE = "pfhub-bm1a"
 FIXED_DT = 0.05
@@ -140,13 +140,8 @@ def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: i
 
 
 def _landings(cfg: Any) -> AnyOf:
-    """The simulated times `hanami run` lands on for this case (outputs and checkpoints)."""
-    parts: list[Any] = [SpecifiedTimes(cfg.output.times)]
-    if cfg.output.interval:
-        parts.append(TimeInterval(cfg.output.interval))
-    if cfg.checkpoint.interval:
-        parts.append(TimeInterval(cfg.checkpoint.interval))
-    return AnyOf(parts)
+    """The times `hanami run` lands on for this case: its output and checkpoint schedules."""
+    return AnyOf([output_schedule(cfg), checkpoint_schedule(cfg)])
 
 
 def adaptive_run(precision: str, stop_times: Sequence[float], *, machine: dict[str, Any],

@@ -166,7 +166,7 @@ def _cardiac_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: 
     for precision in precisions:
         for dx in plan.cardiac_dx:
             loaded = load_case(case_name(dx), [f'precision="{precision}"'])
-            shape = [round(length / dx) + 1 for length in loaded.case.grid.lengths]
+            shape = list(loaded.case.grid.build().shape)
             key = record_key({"app": "cardiac", "kind": "throughput", "case": case_name(dx), "resolution": shape,
                               "precision": precision, "devices": 1, "processes": 1})
             chunk = max(1, plan.cardiac_steps // 2)
