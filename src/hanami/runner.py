@@ -10,18 +10,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+import jax
+import numpy as np
 import xarray as xr
 
 from hanami.apps.base import App, Built
 from hanami.apps.registry import get_app, resolve_case_path
 from hanami.config import apply_overrides, read_toml, to_toml, validate_case
 from hanami.core.checkpoint import list_checkpoints, load_checkpoint, newest_checkpoint, save_checkpoint
+from hanami.core.distributed import barrier, initialise, is_main_process, to_host
+from hanami.core.ensemble import member_history
 from hanami.core.files import write_text
 from hanami.core.output import FieldWriter, provenance
 from hanami.core.parallel import shard_state
 from hanami.core.schedules import AnyOf, IterationInterval, SpecifiedTimes, TimeInterval, WallTimeInterval
 from hanami.core.simulation import Callback, Simulation
 from hanami.core.state import State
+from hanami.ensembles import build_ensemble
 from hanami.errors import BlowUpError, CaseError
 from hanami.progress import RunProgress
 
@@ -33,10 +38,16 @@ class LoadedCase:
     source: str
 
 
-def load_case(name_or_file: str | Path, overrides: list[str] = ()) -> LoadedCase:
-    """Read, override and validate a case; raise `CaseError` on any problem."""
+def load_case(name_or_file: str | Path, overrides: list[str] = (),
+              ensemble: dict[str, Any] | None = None) -> LoadedCase:
+    """Read, override and validate a case; raise `CaseError` on any problem.
+
+    `ensemble` replaces the case's `[ensemble]` table (members, vary).
+    """
     path = resolve_case_path(str(name_or_file))
     data = apply_overrides(read_toml(path), list(overrides))
+    if ensemble is not None:
+        data["ensemble"] = ensemble
     app = get_app(data.get("app"), str(path))
     return LoadedCase(app, validate_case(app.schema, data, str(path)), str(path))
 
@@ -84,8 +95,13 @@ def _check_compatible(restored: State, fresh: State, run_dir: Path) -> None:
 def run_case(case: str | Path | None = None, *, out: Path | None = None, overrides: list[str] = (),
              stop_time: float | None = None, precision: str | None = None, checkpoint_every: float | None = None,
              restart: Path | None = None, progress: bool = True, devices: int | None = None,
-             chunk_attempts: int = 64) -> RunResult:
-    """Run a case (or continue one from its newest checkpoint) into a run directory."""
+             chunk_attempts: int = 64, ensemble: dict[str, Any] | None = None) -> RunResult:
+    """Run a case (or continue one from its newest checkpoint) into a run directory.
+
+    Under a multi-process launch (Slurm, Open MPI, `hanami run --processes`) every
+    process calls this with the same arguments; process 0 writes the files.
+    """
+    launch = initialise()
     extra = _options_to_overrides(stop_time, precision, checkpoint_every)
     if devices is not None:
         extra.append(f"parallel.devices={devices}")
@@ -93,31 +109,43 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
         run_dir = Path(restart)
         if not (run_dir / "case.toml").exists():
             raise CaseError(f"{run_dir}: not a run directory (no case.toml)")
+        if ensemble is not None:
+            raise CaseError("a restart keeps the run's ensemble; drop --members/--vary")
         loaded = load_case(run_dir / "case.toml", list(overrides) + extra)
     else:
         if case is None:
             raise CaseError("give a case name or file (see `hanami list`), or --restart DIR")
-        loaded = load_case(case, list(overrides) + extra)
+        loaded = load_case(case, list(overrides) + extra, ensemble)
+        if out is None and launch is not None:
+            if launch.job_tag is None:
+                raise CaseError("a run of several processes needs --out DIR (every process must name the same one)")
+            out = Path("runs") / f"{loaded.case.name}-{launch.job_tag}"
         run_dir = Path(out) if out is not None else default_run_dir(loaded.case.name)
         _check_fresh(run_dir)
     app, cfg = loaded.app, loaded.case
-    try:
-        built = app.build(cfg)
-    except ValueError as err:
-        raise CaseError(f"{loaded.source}: {err}") from None
+    if cfg.ensemble.members > 1:
+        built = build_ensemble(app, cfg, loaded.source, chunk_attempts)
+    else:
+        try:
+            built = app.build(cfg)
+        except ValueError as err:
+            raise CaseError(f"{loaded.source}: {err}") from None
 
     history: list[dict[str, float]] = []
     if restart is not None:
         state, history, _ = load_checkpoint(newest_checkpoint(run_dir / "checkpoints"))
         _check_compatible(state, built.state, run_dir)
-        if float(state.t) >= (cfg.stop.time or math.inf):
-            raise CaseError(f"{run_dir}: the run already reached t = {float(state.t):g}; "
+        if float(np.min(state.t)) >= (cfg.stop.time or math.inf):
+            raise CaseError(f"{run_dir}: the run already reached t = {float(np.min(state.t)):g}; "
                             "pass a later --stop-time to continue it")
     else:
         state = built.state
     state = shard_state(state, cfg.parallel.devices)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_text(run_dir / "case.toml", to_toml(cfg))
+    # Every process has checked the run directory before any writes to it.
+    barrier("hanami-run-start")
+    if is_main_process():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_text(run_dir / "case.toml", to_toml(cfg))
     return _execute(app, cfg, built, state, history, run_dir, restored=restart is not None,
                     progress=progress, chunk_attempts=chunk_attempts)
 
@@ -147,6 +175,8 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
     info = provenance(cfg.precision)
     first_field = next(iter(state.fields.values()))
     info["devices_used"] = len(first_field.sharding.device_set)
+    info["processes"] = jax.process_count()
+    main = is_main_process()
     case_text = to_toml(cfg)
     suffix = "zarr" if cfg.output.format == "zarr" else "nc"
     writer = FieldWriter(run_dir / f"output.{suffix}", built.layout,
@@ -155,29 +185,39 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
     model = built.model
     sim = Simulation(model, built.attempt, state, stop_time=cfg.stop.time, stop_iteration=cfg.stop.iteration,
                      wall_time_limit=cfg.stop.wall_time, diagnostics_every=cfg.diagnostics.every_iterations,
-                     chunk_attempts=chunk_attempts, nan_check=cfg.diagnostics.nan_check)
+                     chunk_attempts=chunk_attempts, nan_check=cfg.diagnostics.nan_check, chunk=built.chunk)
     sim.history = list(history)
     if restored:
         writer.restore(sim.time, sim.iteration)
 
+    members = cfg.ensemble.members
+
     def write_output(s: Simulation) -> None:
-        scalars = {k: v for k, v in s.history[-1].items() if k in app.summary_keys}
-        writer.add(s.time, s.iteration, model.output_fields(s.state.fields), scalars)
+        scalars = _scalars(s.history[-1], app.summary_keys, members)
+        # The gather is collective: every process takes part, process 0 keeps the snapshot.
+        fields = model.output_fields({k: to_host(v) for k, v in s.state.fields.items()})
+        if main:
+            writer.add(s.time, s.iteration, fields, scalars)
 
     def write_checkpoint(s: Simulation) -> None:
-        writer.flush()
-        save_checkpoint(run_dir / "checkpoints", s.state, s.history,
-                        {"case": cfg.name, "app": app.name, **info}, keep=cfg.checkpoint.keep)
+        host = State(fields={k: to_host(v) for k, v in s.state.fields.items()},
+                     t=s.state.t, iteration=s.state.iteration, dt=s.state.dt, rejected=s.state.rejected)
+        if main:
+            writer.flush()
+            save_checkpoint(run_dir / "checkpoints", host, s.history,
+                            {"case": cfg.name, "app": app.name, **info}, keep=cfg.checkpoint.keep)
 
     sim.add_callback(Callback("output", output_schedule(cfg), write_output, at_start=not restored, at_end=True))
     sim.add_callback(Callback("checkpoint", checkpoint_schedule(cfg), write_checkpoint,
                               at_start=not restored, at_end=True))
-    bar = RunProgress(cfg.name, sim.stop_time, sim.stop_iteration, enabled=progress)
+    bar = RunProgress(cfg.name, sim.stop_time, sim.stop_iteration, enabled=progress and main)
     headline = app.summary_keys[0] if app.summary_keys else None
 
     def show(s: Simulation) -> None:
-        value = s.history[-1].get(headline) if headline else None
-        bar.update(s.time, s.iteration, float(s.state.dt), f"{headline}={value:.6g}" if value is not None else "")
+        # An ensemble shows member 0's value.
+        row = s.history[-1]
+        value = row.get(headline, row.get(f"{headline}[0]")) if headline else None
+        bar.update(s.time, s.iteration, s.dt, f"{headline}={value:.6g}" if value is not None else "")
 
     sim.on_chunk.append(show)
     status, error = "completed", None
@@ -185,10 +225,15 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
         sim.run()
     except BlowUpError as err:
         status, error = "blew-up", err
-        writer.flush()
+        if main:
+            writer.flush()
     finally:
         bar.close()
     summary = _summary(app, cfg, sim, status, error, info, writer)
+    if not main:
+        if error is not None:
+            raise BlowUpError(str(error), time=error.time, iteration=error.iteration, field=error.field)
+        return RunResult(run_dir, summary, None, sim.history)
     write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
     if error is not None:
         checkpoints = list_checkpoints(run_dir / "checkpoints")
@@ -196,14 +241,28 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
         raise BlowUpError(str(error) + kept, time=error.time, iteration=error.iteration, field=error.field)
     dataset = writer.dataset()
     if cfg.output.plots:
-        summary["plots"] = [str(p.name) for p in app.plot(run_dir, dataset, sim.history)]
+        # An ensemble plots member 0 (the dataset holds every member).
+        shown = (dataset.isel(member=0), member_history(sim.history, 0)) if members > 1 else (dataset, sim.history)
+        summary["plots"] = [str(p.name) for p in app.plot(run_dir, *shown)]
         write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
     return RunResult(run_dir, summary, dataset, sim.history)
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in values.items()}
+
+
+def _scalars(row: dict[str, float], names: tuple[str, ...], members: int) -> dict[str, Any]:
+    """The app's summary diagnostics from a history row: floats, or one array per name for an ensemble."""
+    if members == 1:
+        return {k: row[k] for k in names if k in row}
+    return {k: np.array([row[f"{k}[{i}]"] for i in range(members)]) for k in names if f"{k}[0]" in row}
 
 
 def _summary(app: App, cfg: Any, sim: Simulation, status: str, error: BlowUpError | None,
              info: dict[str, Any], writer: FieldWriter) -> dict[str, Any]:
     first, last = sim.history[0], sim.history[-1]
+    members = cfg.ensemble.members
     timings = dataclasses.asdict(sim.timings)
     steps = last["iteration"] - first["iteration"]
     return {
@@ -213,9 +272,10 @@ def _summary(app: App, cfg: Any, sim: Simulation, status: str, error: BlowUpErro
         "stop_reason": sim.stop_reason if error is None else str(error),
         "time": sim.time,
         "iteration": sim.iteration,
-        "rejected_attempts": int(sim.state.rejected),
-        "diagnostics_initial": {k: first[k] for k in app.summary_keys if k in first},
-        "diagnostics": {k: last[k] for k in app.summary_keys if k in last},
+        "rejected_attempts": int(np.sum(sim.state.rejected)),
+        "members": members,
+        "diagnostics_initial": _jsonable(_scalars(first, app.summary_keys, members)),
+        "diagnostics": _jsonable(_scalars(last, app.summary_keys, members)),
         "timings_s": {**timings, "run_per_step": sim.timings.run / steps if steps else None},
         "outputs": [writer.path.name],
         "provenance": info,

@@ -16,12 +16,24 @@ from hanami.core.state import State
 
 @dataclasses.dataclass
 class Built:
-    """A case turned into runnable parts."""
+    """A case turned into runnable parts.
+
+    Attributes:
+        model: the app's model (diagnostics, health, output fields).
+        state: the initial state.
+        attempt: the step of the time loop, closed over `model`.
+        layout: how the fields map to the output dataset.
+        attempt_for: the same attempt built for any model of this structure; an
+            app that gives it runs ensembles (the members' models are stacked).
+        chunk: a ready jitted loop chunk (ensembles), used instead of `attempt`.
+    """
 
     model: Any
     state: State
-    attempt: Attempt
+    attempt: Attempt | None
     layout: FieldLayout
+    attempt_for: Callable[[Any], Attempt] | None = None
+    chunk: Callable | None = None
 
 
 class App(Protocol):

@@ -34,7 +34,8 @@ def save_checkpoint(directory: Path, state: State, history: list[dict[str, float
     arrays["history/keys"] = np.asarray(keys, dtype=str)
     arrays["history/values"] = np.asarray([[row.get(k, np.nan) for k in keys] for row in history], dtype=np.float64)
     arrays["header"] = np.asarray(json.dumps(header))
-    target = checkpoint_path(directory, int(state.iteration))
+    # An ensemble is named by its most-stepped member, as the loop counts it.
+    target = checkpoint_path(directory, int(np.max(state.iteration)))
     with atomic_path(target) as tmp:
         with open(tmp, "wb") as handle:
             np.savez(handle, **arrays)

@@ -78,14 +78,23 @@ class FieldLayout:
     """How an app's fields map to a dataset.
 
     Attributes:
-        dims: dimension names of every field, e.g. ("x", "y").
+        dims: dimension names of every field, e.g. ("x", "y"); an ensemble's
+            start with "member".
         coords: coordinate arrays with their attributes, by dimension name.
         attrs: CF attributes (units, long_name, ...) by field name.
+        aux_coords: coordinates along a dimension of another name (an ensemble's
+            varied values along "member"): name -> (dim, values, attributes).
     """
 
     dims: tuple[str, ...]
     coords: dict[str, tuple[np.ndarray, dict[str, str]]]
     attrs: dict[str, dict[str, str]]
+    aux_coords: dict[str, tuple[str, np.ndarray, dict[str, str]]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def scalar_dims(self) -> tuple[str, ...]:
+        """Dims of a scalar diagnostic besides time: ("member",) for an ensemble."""
+        return ("member",) if self.dims[:1] == ("member",) else ()
 
 
 class FieldWriter:
@@ -106,8 +115,12 @@ class FieldWriter:
         self.format = format
         self.snapshots: list[tuple[float, int, dict[str, np.ndarray], dict[str, float]]] = []
 
-    def add(self, time: float, iteration: int, fields: dict[str, np.ndarray], scalars: dict[str, float]) -> None:
-        """Append a snapshot, replacing one already taken at the same iteration."""
+    def add(self, time: float, iteration: int, fields: dict[str, np.ndarray],
+            scalars: dict[str, float | np.ndarray]) -> None:
+        """Append a snapshot, replacing one already taken at the same iteration.
+
+        A scalar is a float, or for an ensemble an array of one value per member.
+        """
         if self.snapshots and self.snapshots[-1][1] == iteration:
             self.snapshots.pop()
         self.snapshots.append((time, iteration, {k: np.asarray(v) for k, v in fields.items()}, dict(scalars)))
@@ -120,11 +133,13 @@ class FieldWriter:
             data_vars[name] = (("time",) + self.layout.dims, stacked, self.layout.attrs.get(name, {}))
         scalar_names = list(self.snapshots[0][3])
         for name in scalar_names:
-            data_vars[name] = ("time", np.array([s[3].get(name, np.nan) for s in self.snapshots]),
+            data_vars[name] = (("time",) + self.layout.scalar_dims,
+                               np.array([s[3].get(name, np.nan) for s in self.snapshots]),
                                self.layout.attrs.get(name, {}))
         data_vars["iteration"] = ("time", np.array([s[1] for s in self.snapshots], dtype=np.int64),
                                   {"long_name": "accepted time steps"})
         coords = {name: (name, values, attrs) for name, (values, attrs) in self.layout.coords.items()}
+        coords.update(self.layout.aux_coords)
         coords["time"] = ("time", times, {"long_name": "simulated time", "standard_name": "time",
                                           "units": self.layout.attrs.get("time", {}).get("units", "1")})
         attrs = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in self.global_attrs.items()}
@@ -153,11 +168,12 @@ class FieldWriter:
         with opened as ds:
             ds = ds.load()
         fields = [n for n, v in ds.data_vars.items() if v.dims[1:] == self.layout.dims and v.dims[:1] == ("time",)]
-        scalars = [n for n, v in ds.data_vars.items() if v.dims == ("time",) and n != "iteration"]
+        scalar_dims = ("time",) + self.layout.scalar_dims
+        scalars = [n for n, v in ds.data_vars.items() if v.dims == scalar_dims and n != "iteration"]
         self.snapshots = []
         for i in range(ds.sizes["time"]):
             it = int(ds["iteration"].values[i])
             if it <= up_to_iteration and float(ds["time"].values[i]) <= up_to_time:
                 self.snapshots.append((float(ds["time"].values[i]), it,
                                        {n: ds[n].values[i] for n in fields},
-                                       {n: float(ds[n].values[i]) for n in scalars}))
+                                       {n: ds[n].values[i] for n in scalars}))

@@ -3,7 +3,7 @@ diagnostics and parallel layout. Apps add their own `grid`, `model`, `initial`."
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pydantic
 from pydantic import BeforeValidator, Field, PositiveFloat, PositiveInt
@@ -100,6 +100,29 @@ class ParallelSection(Section):
     devices: int = Field(1, ge=0)
 
 
+class EnsembleSection(Section):
+    """Members of an ensemble run, advanced together as one vmapped batch.
+
+    `vary` maps a dotted case key to one value per member, e.g.
+    `vary = {"model.kappa" = [1.5, 2.0, 2.5, 3.0]}`; keys not listed are shared.
+    Only values that keep the grid and the precision may vary.
+    """
+
+    members: PositiveInt = 1
+    # Values are checked as each member's case is validated.
+    vary: dict[str, list[Any]] = Field(default_factory=dict)
+
+    @pydantic.model_validator(mode="after")
+    def _one_value_per_member(self) -> "EnsembleSection":
+        for key, values in self.vary.items():
+            if key.split(".")[0] in ("ensemble", "parallel", "precision", "app"):
+                raise ValueError(f"vary['{key}']: this key cannot vary between members")
+            if len(values) != self.members:
+                raise ValueError(f"vary['{key}'] has {len(values)} values for {self.members} members; "
+                                 "give one value per member")
+        return self
+
+
 class CaseBase(Section):
     """Keys every case file has; each app adds `grid`, `model` and `initial`."""
 
@@ -116,3 +139,4 @@ class CaseBase(Section):
     checkpoint: CheckpointSection = CheckpointSection()
     diagnostics: DiagnosticsSection = DiagnosticsSection()
     parallel: ParallelSection = ParallelSection()
+    ensemble: EnsembleSection = EnsembleSection()

@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from hanami.core.distributed import to_host
 from hanami.core.integrate import Attempt
 from hanami.core.schedules import Schedule
 from hanami.core.state import State
@@ -50,12 +51,11 @@ class Callback:
     at_end: bool = False
 
 
-def make_chunk(attempt: Attempt, model: Model, length: int, nan_check: bool = True) -> Callable:
-    """A jitted function `chunk(state, t_target, it_target) -> (state, healthy, diagnostics)`.
+def chunk_function(attempt: Attempt, model: Model, length: int, nan_check: bool = True) -> Callable:
+    """`chunk(state, t_target, it_target) -> (state, healthy, diagnostics)`, not yet jitted.
 
     It makes up to `length` attempts, each only while the clock is short of both
     targets and the state is healthy, so it stops exactly on the nearest firing.
-    The state buffers are donated: the caller must not reuse the input state.
     """
 
     def advance(carry, t_target, it_target):
@@ -75,7 +75,12 @@ def make_chunk(attempt: Attempt, model: Model, length: int, nan_check: bool = Tr
         (state, ok), _ = jax.lax.scan(body, (state, jnp.asarray(True)), None, length=length)
         return state, ok, model.diagnostics(state.fields)
 
-    return jax.jit(chunk, donate_argnums=0)
+    return chunk
+
+
+def make_chunk(attempt: Attempt, model: Model, length: int, nan_check: bool = True) -> Callable:
+    """`chunk_function`, jitted. The state buffers are donated: the caller must not reuse the input state."""
+    return jax.jit(chunk_function(attempt, model, length, nan_check), donate_argnums=0)
 
 
 @dataclasses.dataclass
@@ -101,11 +106,16 @@ class Simulation:
         diagnostics_every: record diagnostics at least every this many steps.
         chunk_attempts: attempts per compiled chunk (more means fewer host syncs).
         nan_check: stop with `BlowUpError` when the state becomes unhealthy.
+        chunk: a ready jitted chunk to use instead of one made from `attempt`
+            (ensembles bring their vmapped one). With a batch of members the
+            clock reads the member least advanced in time (and most in steps) and the diagnostics are recorded per
+            member as `name[i]`.
     """
 
     def __init__(self, model: Model, attempt: Attempt, state: State, *, stop_time: float | None = None,
                  stop_iteration: int | None = None, wall_time_limit: float | None = None,
-                 diagnostics_every: int = 10, chunk_attempts: int = 64, nan_check: bool = True):
+                 diagnostics_every: int = 10, chunk_attempts: int = 64, nan_check: bool = True,
+                 chunk: Callable | None = None):
         self.model = model
         self.state = state
         self.stop_time = math.inf if stop_time is None else float(stop_time)
@@ -117,18 +127,26 @@ class Simulation:
         self.history: list[dict[str, float]] = []
         self.timings = Timings()
         self.stop_reason: str | None = None
-        self._chunk = make_chunk(attempt, model, chunk_attempts, nan_check)
+        self._chunk = chunk if chunk is not None else make_chunk(attempt, model, chunk_attempts, nan_check)
         self._compiled: Any = None
         self._wall_start = time.perf_counter()
 
     # -- clock -----------------------------------------------------------------
     @property
     def time(self) -> float:
-        return float(self.state.t)
+        return float(np.min(self.state.t))
 
     @property
     def iteration(self) -> int:
-        return int(self.state.iteration)
+        # An ensemble counts the most-stepped member: targets computed from the
+        # least-stepped one could stall a member that is behind in time but
+        # ahead in steps.
+        return int(np.max(self.state.iteration))
+
+    @property
+    def dt(self) -> float:
+        """The step the next attempt tries (the smallest over ensemble members)."""
+        return float(np.min(self.state.dt))
 
     @property
     def wall_time(self) -> float:
@@ -146,9 +164,14 @@ class Simulation:
             self.timings.compile += time.perf_counter() - start
 
     def record(self, diagnostics: dict[str, Any]) -> None:
-        row = {"time": self.time, "iteration": float(self.iteration), "dt": float(self.state.dt),
-               "rejected": float(self.state.rejected)}
-        row.update({k: float(v) for k, v in diagnostics.items()})
+        row = {"time": self.time, "iteration": float(self.iteration)}
+        values = {"dt": self.state.dt, "rejected": self.state.rejected, **diagnostics}
+        for name, value in values.items():
+            value = np.asarray(value)
+            if value.ndim == 0:
+                row[name] = float(value)
+            else:
+                row.update({f"{name}[{i}]": float(v) for i, v in enumerate(value)})
         if self.history and self.history[-1]["iteration"] == row["iteration"] and self.history[-1]["time"] == row["time"]:
             self.history[-1] = row
         else:
@@ -179,11 +202,11 @@ class Simulation:
         return t_target, it_target
 
     def _blow_up(self) -> BlowUpError:
-        host = {k: np.asarray(v) for k, v in self.state.fields.items()}
+        host = {k: to_host(v) for k, v in self.state.fields.items()}
         field = self.model.bad_field(host)
         return BlowUpError(
             f"the solution blew up at t = {self.time:.6g}, iteration {self.iteration}: field '{field}' "
-            f"is not finite or out of bounds (last step dt = {float(self.state.dt):.3g}). "
+            f"is not finite or out of bounds (last step dt = {self.dt:.3g}). "
             "Hint: the time step is probably too large; lower time.dt, or set time.adaptive = true.",
             time=self.time, iteration=self.iteration, field=field)
 

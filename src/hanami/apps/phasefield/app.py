@@ -15,7 +15,7 @@ import xarray as xr  # noqa: E402
 from hanami.apps.base import Built  # noqa: E402
 from hanami.apps.phasefield.case import PhaseFieldCase  # noqa: E402
 from hanami.apps.phasefield.model import CahnHilliard  # noqa: E402
-from hanami.core.integrate import adaptive, fixed_step  # noqa: E402
+from hanami.core.integrate import Attempt, adaptive, fixed_step  # noqa: E402
 from hanami.core.output import FieldLayout  # noqa: E402
 from hanami.core.state import State  # noqa: E402
 
@@ -40,13 +40,6 @@ class PhaseFieldApp:
         grid = model.grid
         c0 = jnp.asarray(case.initial.build(grid), dtype=case.precision)
         state = State.start({"c": c0}, dt=case.time.dt)
-        if case.time.adaptive:
-            attempt = adaptive(model.estimate, tolerance=case.time.tolerance, dt_min=case.time.dt_min,
-                               dt_max=case.time.dt_max, error_order=1, safety=case.time.safety)
-        elif case.time.order == 2:
-            attempt = fixed_step(lambda fields, dt: model.estimate(fields, dt)[0])
-        else:
-            attempt = fixed_step(model.step)
         dims = AXES[: grid.ndim]
         coords = {d: (grid.axis(i), {"long_name": f"{d} coordinate", "units": "1"}) for i, d in enumerate(dims)}
         attrs = {
@@ -57,7 +50,16 @@ class PhaseFieldApp:
             "c_max": {"long_name": "maximum of c", "units": "1"},
             "time": {"units": "1"},
         }
-        return Built(model=model, state=state, attempt=attempt, layout=FieldLayout(dims, coords, attrs))
+        def attempt_for(model: CahnHilliard) -> Attempt:
+            if case.time.adaptive:
+                return adaptive(model.estimate, tolerance=case.time.tolerance, dt_min=case.time.dt_min,
+                                dt_max=case.time.dt_max, error_order=1, safety=case.time.safety)
+            if case.time.order == 2:
+                return fixed_step(lambda fields, dt: model.estimate(fields, dt)[0])
+            return fixed_step(model.step)
+
+        return Built(model=model, state=state, attempt=attempt_for(model), layout=FieldLayout(dims, coords, attrs),
+                     attempt_for=attempt_for)
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
         written = []

@@ -44,12 +44,12 @@ class CahnHilliard(eqx.Module):
     """
 
     grid: BoxGrid = eqx.field(static=True)
-    kappa: float = eqx.field(static=True)
-    mobility: float = eqx.field(static=True)
-    rho_s: float = eqx.field(static=True)
-    c_alpha: float = eqx.field(static=True)
-    c_beta: float = eqx.field(static=True)
-    stabilisation: float = eqx.field(static=True)
+    kappa: float
+    mobility: float
+    rho_s: float
+    c_alpha: float
+    c_beta: float
+    stabilisation: float
     dtype: str = eqx.field(static=True, default="float64")
     blowup: float = eqx.field(static=True, default=1e3)
 
