@@ -22,7 +22,7 @@ from hanami.core.distributed import barrier, initialise, is_main_process, to_hos
 from hanami.core.ensemble import member_history
 from hanami.core.files import write_text
 from hanami.core.output import FieldWriter, provenance
-from hanami.core.parallel import shard_state
+from hanami.core.parallel import Layout, plan_layout
 from hanami.core.schedules import AnyOf, IterationInterval, SpecifiedTimes, TimeInterval, WallTimeInterval
 from hanami.core.simulation import Callback, Simulation
 from hanami.core.state import State
@@ -140,14 +140,15 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
                             "pass a later --stop-time to continue it")
     else:
         state = built.state
-    state = shard_state(state, cfg.parallel.devices)
+    layout = plan_layout(state, cfg.parallel.devices)
+    state = layout.place(state)
     # Every process has checked the run directory before any writes to it.
     barrier("hanami-run-start")
     if is_main_process():
         run_dir.mkdir(parents=True, exist_ok=True)
         write_text(run_dir / "case.toml", to_toml(cfg))
     return _execute(app, cfg, built, state, history, run_dir, restored=restart is not None,
-                    progress=progress, chunk_attempts=chunk_attempts)
+                    progress=progress, chunk_attempts=chunk_attempts, layout=layout)
 
 
 def output_schedule(cfg: Any) -> AnyOf:
@@ -171,7 +172,7 @@ def checkpoint_schedule(cfg: Any) -> AnyOf:
 
 
 def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *, restored: bool,
-             progress: bool, chunk_attempts: int) -> RunResult:
+             progress: bool, chunk_attempts: int, layout: Layout) -> RunResult:
     info = provenance(cfg.precision)
     first_field = next(iter(state.fields.values()))
     info["devices_used"] = len(first_field.sharding.device_set)
@@ -185,7 +186,8 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
     model = built.model
     sim = Simulation(model, built.attempt, state, stop_time=cfg.stop.time, stop_iteration=cfg.stop.iteration,
                      wall_time_limit=cfg.stop.wall_time, diagnostics_every=cfg.diagnostics.every_iterations,
-                     chunk_attempts=chunk_attempts, nan_check=cfg.diagnostics.nan_check, chunk=built.chunk)
+                     chunk_attempts=chunk_attempts, nan_check=cfg.diagnostics.nan_check, chunk=built.chunk,
+                     layout=layout)
     sim.history = list(history)
     if restored:
         writer.restore(sim.time, sim.iteration)
@@ -195,13 +197,13 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
     def write_output(s: Simulation) -> None:
         scalars = _scalars(s.history[-1], app.summary_keys, members)
         # The gather is collective: every process takes part, process 0 keeps the snapshot.
-        fields = model.output_fields({k: to_host(v) for k, v in s.state.fields.items()})
+        fields = model.output_fields(layout.unpad_fields({k: to_host(v) for k, v in s.state.fields.items()}))
         if main:
             writer.add(s.time, s.iteration, fields, scalars)
 
     def write_checkpoint(s: Simulation) -> None:
-        host = State(fields={k: to_host(v) for k, v in s.state.fields.items()},
-                     t=s.state.t, iteration=s.state.iteration, dt=s.state.dt, rejected=s.state.rejected)
+        host = layout.unpad(State(fields={k: to_host(v) for k, v in s.state.fields.items()},
+                                  **{k: to_host(getattr(s.state, k)) for k in ("t", "iteration", "dt", "rejected")}))
         if main:
             writer.flush()
             save_checkpoint(run_dir / "checkpoints", host, s.history,
@@ -272,7 +274,7 @@ def _summary(app: App, cfg: Any, sim: Simulation, status: str, error: BlowUpErro
         "stop_reason": sim.stop_reason if error is None else str(error),
         "time": sim.time,
         "iteration": sim.iteration,
-        "rejected_attempts": int(np.sum(sim.state.rejected)),
+        "rejected_attempts": int(np.sum(sim.clock("rejected"))),
         "members": members,
         "diagnostics_initial": _jsonable(_scalars(first, app.summary_keys, members)),
         "diagnostics": _jsonable(_scalars(last, app.summary_keys, members)),

@@ -7,6 +7,10 @@ A record is a plain dict. Every record has the keys in `COMMON_KEYS`; its
   warm-up; `time_per_step_s` is their median, `spread` their min and max.
 * `adaptive`: the shipped case's adaptive run to `stop_time` (one timing).
 * `peer`: another code on the same problem (`code`, `code_version`).
+* `scaling`: a fixed-step `hanami run` on `devices` and `processes`; `mode` is
+  `strong` (same problem) or `weak` (problem as many times larger as devices),
+  `efficiency` is against the 1-device, 1-process record, `fake_devices` marks
+  CPU devices made by XLA_FLAGS (they share cores).
 
 `steps` counts steps per timed repeat (throughput) or accepted steps from
 t = 0 (adaptive, peer). Times are wall-clock seconds [s]; `updates_per_s` is grid points x accepted
@@ -82,7 +86,7 @@ def read_json(path: Path) -> list[dict[str, Any]]:
 def print_tables(console: Console, records: list[dict[str, Any]]) -> None:
     """Print the machine line and the report's tables (without the provenance) on the terminal."""
     from hanami.bench.machine import machine_label
-    from hanami.bench.summary import Inputs, adaptive_tables, peer_tables, throughput_tables
+    from hanami.bench.summary import Inputs, adaptive_tables, peer_tables, scaling_tables, throughput_tables
 
     if not records:
         return
@@ -97,7 +101,8 @@ def print_tables(console: Console, records: list[dict[str, Any]]) -> None:
     # Piped output (a log file) gets the full table rather than 80 columns of ellipses.
     if not console.is_terminal and console.width < TABLE_WIDTH:
         console = Console(file=console.file, width=TABLE_WIDTH, color_system=None)
-    for table in throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records):
+    for table in (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records)
+                  + scaling_tables(inputs.records)):
         rich_table = Table(title=table.title, title_justify="left", caption=table.note or None,
                            caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         for column in table.columns:

@@ -223,6 +223,29 @@ def _climate_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: 
 SUITES = {"phasefield": _phasefield_tasks, "climate": _climate_tasks, "cardiac": _cardiac_tasks}
 
 
+def _scaling_tasks(app: str, devices: Sequence[int], processes: Sequence[int], precisions: Sequence[str],
+                   steps: int, console: Console, machine: dict[str, Any], date: str) -> list[Task]:
+    """Strong (and where the app has one, weak) scaling: 1 device first, the baseline of the others."""
+    from hanami.bench import scaling
+
+    spec = scaling.CASES[app]
+    points = [(1, 1)] + [(n, 1) for n in devices if n > 1] + [(p, p) for p in processes if p > 1]
+    tasks = []
+    for precision in precisions:
+        for mode in ("strong", "weak") if spec.weak else ("strong",):
+            for n, p in dict.fromkeys(points):
+                def measure(done: list[dict[str, Any]], n=n, p=p, mode=mode, precision=precision):
+                    baseline = next((r for r in reversed(done) if r["kind"] == "scaling" and r["app"] == app
+                                     and r["mode"] == mode and r["precision"] == precision
+                                     and r["devices"] == 1 and r["processes"] == 1), None)
+                    return _measured(console, scaling.measure, app, mode, n, p, precision, steps=steps,
+                                     baseline=baseline, machine=machine, date=date)
+
+                tasks.append(Task(f"{app} {mode} scaling {precision}: {n} device(s), {p} process(es), {steps} steps",
+                                  (f"{app}/scaling/{mode}/{precision}/d{n}/p{p}",), measure))
+    return tasks
+
+
 def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:
     """Records of an earlier, possibly interrupted, run of the suite into `json_path`."""
     if json_path is None or not Path(json_path).exists():
@@ -235,10 +258,18 @@ def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:
     return records
 
 
+def _done_key(record: dict[str, Any]) -> str:
+    if record["kind"] == "scaling":
+        return (f"{record['app']}/scaling/{record['mode']}/{record['precision']}/d{record['devices']}"
+                f"/p{record['processes']}")
+    return record_key(record)
+
+
 def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | None = None,
               precisions: Sequence[str] = ("float64",), peers: bool = False, console: Console | None = None,
               plan: Plan | None = None, sizes: Sequence[int] | None = None, site: str | None = None,
-              probe_bandwidth: bool = True) -> list[dict[str, Any]]:
+              probe_bandwidth: bool = True, devices: Sequence[int] = (), processes: Sequence[int] = ()
+              ) -> list[dict[str, Any]]:
     """Run the benchmark suite of each app in `apps`.
 
     The suite is resumable: with `json_path`, every finished measurement is
@@ -255,6 +286,8 @@ def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | Non
         sizes: grid sizes (points per side) instead of the plan's.
         site: a site name published in the records (else the host name is hashed).
         probe_bandwidth: measure the memory bandwidth for the roofline.
+        devices, processes: when either is given, measure strong and weak scaling
+            over these device and process counts instead of the single-device suites.
 
     Returns:
         All the records: those resumed and those measured, in order.
@@ -275,8 +308,10 @@ def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | Non
             raise CaseError(f"--sizes {list(sizes)}: each size must be >= 4 points per side")
         plan = dataclasses.replace(plan, sizes=tuple(sizes))
     precisions = list(dict.fromkeys(precisions))
+    if any(n < 1 for n in (*devices, *processes)):
+        raise CaseError(f"--devices {list(devices)} --processes {list(processes)}: counts must be >= 1")
     records = _existing(json_path, console)
-    done = {record_key(r) for r in records}
+    done = {_done_key(r) for r in records}
     with cold_compiles() as cache_note:
         bandwidth = None
         if probe_bandwidth:
@@ -284,7 +319,13 @@ def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | Non
             n = 1 << (22 if quick else 24)
             bandwidth = {"jax": triad_bandwidth(n), "numpy": numpy_triad_bandwidth(n)}
         machine, date = machine_info(cache_note, site=site, bandwidth=bandwidth), utc_now()
-        tasks = [t for app in dict.fromkeys(apps) for t in SUITES[app](plan, precisions, peers, console, machine, date)]
+        if devices or processes:
+            steps = 40 if quick else 200
+            tasks = [t for app in dict.fromkeys(apps)
+                     for t in _scaling_tasks(app, devices, processes, precisions, steps, console, machine, date)]
+        else:
+            tasks = [t for app in dict.fromkeys(apps)
+                     for t in SUITES[app](plan, precisions, peers, console, machine, date)]
         todo = [t for t in tasks if not set(t.keys) <= done]
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as progress:

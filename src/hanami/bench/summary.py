@@ -73,7 +73,8 @@ def load_inputs(paths: Iterable[Path]) -> Inputs:
     return Inputs(records, validations)
 
 
-FINAL_NORMS = (("free_energy", "F"), ("rms_V", "rms V"), ("rms_h", "rms h"))
+FINAL_NORMS = (("free_energy", "F"), ("rms_V", "rms V"), ("rms_h", "rms h"), ("activated_fraction", "activated"),
+               ("energy", "energy"))
 
 
 def final_norm(record: dict[str, Any]) -> str:
@@ -160,6 +161,24 @@ def peer_tables(records: list[dict[str, Any]]) -> list[Table]:
     return tables
 
 
+def scaling_tables(records: list[dict[str, Any]]) -> list[Table]:
+    """Strong and weak scaling per app and machine, with the parallel efficiency."""
+    tables = []
+    for (app, machine), group in _by_app_and_machine([r for r in records if r["kind"] == "scaling"]).items():
+        rows = [[r["id"], r["mode"], r["case"], _grid(r), r["precision"], str(r["devices"]), str(r["processes"]),
+                 "yes" if r.get("fake_devices") else "no", fmt(r["compile_s"], ".2f"),
+                 fmt(1e3 * r["time_per_step_s"], ".3f"), fmt(r["updates_per_s"] / 1e6, ".1f"),
+                 fmt(r.get("efficiency"), ".2f"), final_norm(r)]
+                for r in sorted(group, key=lambda r: (r["mode"], r["precision"], r["processes"], r["devices"]))]
+        tables.append(Table(f"{app} on {machine}: scaling over devices and processes",
+                            ["id", "mode", "case", "grid", "precision", "devices", "processes", "fake devices",
+                             "compile s", "ms/step", "M updates/s", "efficiency", "final state"], rows,
+                            "efficiency: strong = t(1) / (N t(N)), weak (problem N times larger) = t(1) / t(N), "
+                            "against the 1-device, 1-process run. Fake devices (CPU) share the same cores: "
+                            "they measure the decomposition's overhead, not a speed-up."))
+    return tables
+
+
 def _validation_figures(v: dict[str, Any]) -> str:
     """The headline figures of a validation report, whatever the app."""
     if isinstance(v.get("checks"), list):
@@ -210,7 +229,8 @@ def provenance_table(records: list[dict[str, Any]]) -> Table:
 
 
 def all_tables(inputs: Inputs) -> list[Table]:
-    tables = (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records))
+    tables = (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records)
+              + scaling_tables(inputs.records))
     if inputs.validations:
         tables.append(validation_table(inputs.validations))
     if inputs.records:

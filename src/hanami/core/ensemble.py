@@ -70,7 +70,7 @@ def stack_states(states: Sequence[State]) -> State:
 
 def ensemble_chunk(attempt_for: Callable[[Any], Attempt], models: Any, axes: Any, length: int,
                    nan_check: bool = True) -> Callable:
-    """The jitted chunk `(state, t_target, it_target) -> (state, all healthy, diagnostics per member)`.
+    """The chunk `(state, t_target, it_target) -> (state, all healthy, diagnostics per member)`, to jit.
 
     A `lax.while_loop` over attempts of the whole batch that ends as soon as no
     member is short of the targets (a vmapped `lax.cond` would compute every
@@ -109,7 +109,7 @@ def ensemble_chunk(attempt_for: Callable[[Any], Attempt], models: Any, axes: Any
         _, state, ok = jax.lax.while_loop(more, advance, (jnp.asarray(0), state, ok))
         return state, jnp.all(ok), diagnose(models, state)
 
-    return jax.jit(chunk, donate_argnums=0)
+    return chunk
 
 
 class EnsembleModel:

@@ -2,6 +2,8 @@
 
 The fields are split along their first axis over a 1D mesh of devices with
 `NamedSharding`; XLA partitions the step (and the FFTs' transposes) itself.
+A first axis the device count does not divide is padded at the edges of each
+compiled chunk (see `Layout`).
 The mesh may span several processes (see `hanami.core.distributed`).
 `jax.make_mesh` makes Explicit axes by default in this JAX; the mesh here uses
 Auto axes so plain array code traces unchanged.
@@ -9,7 +11,11 @@ Auto axes so plain array code traces unchanged.
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, Callable
+
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax.sharding import AxisType, NamedSharding, PartitionSpec
 
@@ -36,23 +42,95 @@ def device_mesh(n_devices: int) -> jax.sharding.Mesh:
     return jax.make_mesh((n,), ("x",), axis_types=(AxisType.Auto,), devices=jax.devices()[:n])
 
 
-def shard_state(state: State, n_devices: int) -> State:
-    """Place the fields split along axis 0 (an ensemble's: the member axis); scalars are replicated."""
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Where the state lives: the mesh, and how far each leaf's first axis is padded.
+
+    A field whose first axis the device count does not divide is stored padded
+    (with copies of its last plane) to the next multiple; the time loop cuts the
+    padding off on entry to each compiled chunk and puts it back on exit, so the
+    model only ever sees the true arrays and XLA partitions them unevenly inside.
+
+    Attributes:
+        mesh: the device mesh (None: one device, nothing to lay out).
+        sizes: true first-axis length of each padded leaf, by its key in `State`.
+    """
+
+    mesh: jax.sharding.Mesh | None = None
+    sizes: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def devices(self) -> int:
+        return 1 if self.mesh is None else self.mesh.devices.size
+
+    def _sharding(self, value: jax.Array) -> NamedSharding:
+        return NamedSharding(self.mesh, PartitionSpec("x") if value.ndim else PartitionSpec())
+
+    def place(self, state: State) -> State:
+        """Pad and lay out a whole state (every process holds it whole)."""
+        if self.mesh is None:
+            return state
+        return _map_leaves(state, lambda key, v: place(self._pad_leaf(key, v), self._sharding(v)))
+
+    def _pad_leaf(self, key: str, value: Any) -> Any:
+        size = self.sizes.get(key)
+        if size is None or value.shape[0] != size:
+            return value
+        extra = -size % self.devices
+        return jnp.pad(value, [(0, extra)] + [(0, 0)] * (value.ndim - 1), mode="edge")
+
+    def unpad(self, state: State) -> State:
+        """The true arrays (inside a compiled chunk, or on the host after a gather)."""
+        return _map_leaves(state, lambda key, v: v[: self.sizes[key]] if key in self.sizes else v)
+
+    def pad(self, state: State) -> State:
+        """Padded again and constrained to the layout (inside a compiled chunk)."""
+        if self.mesh is None:
+            return state
+        return _map_leaves(state, lambda key, v: jax.lax.with_sharding_constraint(self._pad_leaf(key, v),
+                                                                                  self._sharding(v)))
+
+    def around(self, chunk: Callable) -> Callable:
+        """`chunk(state, ...)` taking and giving the padded layout, computing on the true arrays."""
+        if not self.sizes and self.mesh is None:
+            return chunk
+
+        def laid_out(state: State, *args: Any):
+            state, *rest = chunk(self.unpad(state), *args)
+            return (self.pad(state), *rest)
+
+        return laid_out
+
+    def unpad_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {k: v[: self.sizes[f"field/{k}"]] if f"field/{k}" in self.sizes else v for k, v in fields.items()}
+
+
+def _map_leaves(state: State, fn: Callable[[str, Any], Any]) -> State:
+    fields = {k: fn(f"field/{k}", v) for k, v in state.fields.items()}
+    clock = {k: fn(k, getattr(state, k)) for k in CLOCK}
+    return State(fields=fields, **clock)
+
+
+CLOCK = ("t", "iteration", "dt", "rejected")
+
+
+def plan_layout(state: State, n_devices: int) -> Layout:
+    """The layout of `state` on `n_devices` (0 = all): split along axis 0, padded where needed.
+
+    An ensemble's leaves (clock included) have the member axis first: members are split.
+    """
     mesh = device_mesh(n_devices)
     n = mesh.devices.size
     if n == 1:
-        return state
-    for name, field in state.fields.items():
-        if field.ndim and field.shape[0] % n:
-            raise CaseError(f"parallel.devices = {n} does not divide the first axis of field '{name}' "
-                            f"({field.shape[0]} points); choose a divisor")
-    split = NamedSharding(mesh, PartitionSpec("x"))
-    replicated = NamedSharding(mesh, PartitionSpec())
-    fields = {k: place(v, split if v.ndim else replicated) for k, v in state.fields.items()}
-    # An ensemble's clock has a member axis: split like its fields.
-    clock = {k: place(v, split if v.ndim else replicated)
-             for k in ("t", "iteration", "dt", "rejected") for v in [getattr(state, k)]}
-    return State(fields=fields, **clock)
+        return Layout()
+    leaves = {**{f"field/{k}": v for k, v in state.fields.items()}, **{k: getattr(state, k) for k in CLOCK}}
+    sizes = {key: int(v.shape[0]) for key, v in leaves.items() if np.ndim(v) and v.shape[0] % n}
+    return Layout(mesh, sizes)
+
+
+def shard_state(state: State, n_devices: int) -> State:
+    """`state` laid out on `n_devices` devices (see `plan_layout`)."""
+    return plan_layout(state, n_devices).place(state)
 
 
 def place(value: jax.Array | np.ndarray, sharding: NamedSharding) -> jax.Array:

@@ -21,6 +21,7 @@ import numpy as np
 
 from hanami.core.distributed import to_host
 from hanami.core.integrate import Attempt
+from hanami.core.parallel import Layout
 from hanami.core.schedules import Schedule
 from hanami.core.state import State
 from hanami.errors import BlowUpError
@@ -78,9 +79,18 @@ def chunk_function(attempt: Attempt, model: Model, length: int, nan_check: bool 
     return chunk
 
 
-def make_chunk(attempt: Attempt, model: Model, length: int, nan_check: bool = True) -> Callable:
-    """`chunk_function`, jitted. The state buffers are donated: the caller must not reuse the input state."""
-    return jax.jit(chunk_function(attempt, model, length, nan_check), donate_argnums=0)
+def make_chunk(attempt: Attempt, model: Model, length: int, nan_check: bool = True,
+               layout: Layout | None = None) -> Callable:
+    """`chunk_function`, jitted, on the state as `layout` lays it out.
+
+    The state buffers are donated: the caller must not reuse the input state.
+    """
+    return compile_chunk(chunk_function(attempt, model, length, nan_check), layout)
+
+
+def compile_chunk(chunk: Callable, layout: Layout | None = None) -> Callable:
+    """Jit a chunk function, padding and unpadding the state around it as `layout` says."""
+    return jax.jit((layout or Layout()).around(chunk), donate_argnums=0)
 
 
 @dataclasses.dataclass
@@ -106,8 +116,9 @@ class Simulation:
         diagnostics_every: record diagnostics at least every this many steps.
         chunk_attempts: attempts per compiled chunk (more means fewer host syncs).
         nan_check: stop with `BlowUpError` when the state becomes unhealthy.
-        chunk: a ready jitted chunk to use instead of one made from `attempt`
-            (ensembles bring their vmapped one). With a batch of members the
+        chunk: a chunk function (not jitted) to use instead of one made from
+            `attempt` (ensembles bring their vmapped one).
+        layout: how the state lies on the devices (`hanami.core.parallel`). With a batch of members the
             clock reads the member least advanced in time (and most in steps) and the diagnostics are recorded per
             member as `name[i]`.
     """
@@ -115,7 +126,7 @@ class Simulation:
     def __init__(self, model: Model, attempt: Attempt, state: State, *, stop_time: float | None = None,
                  stop_iteration: int | None = None, wall_time_limit: float | None = None,
                  diagnostics_every: int = 10, chunk_attempts: int = 64, nan_check: bool = True,
-                 chunk: Callable | None = None):
+                 chunk: Callable | None = None, layout: Layout | None = None):
         self.model = model
         self.state = state
         self.stop_time = math.inf if stop_time is None else float(stop_time)
@@ -127,7 +138,10 @@ class Simulation:
         self.history: list[dict[str, float]] = []
         self.timings = Timings()
         self.stop_reason: str | None = None
-        self._chunk = chunk if chunk is not None else make_chunk(attempt, model, chunk_attempts, nan_check)
+        if chunk is None:
+            chunk = chunk_function(attempt, model, chunk_attempts, nan_check)
+        self.layout = layout or Layout()
+        self._chunk = compile_chunk(chunk, self.layout)
         self._compiled: Any = None
         self._wall_start = time.perf_counter()
 
@@ -152,6 +166,12 @@ class Simulation:
     def wall_time(self) -> float:
         return time.perf_counter() - self._wall_start
 
+    def clock(self, name: str) -> np.ndarray:
+        """A clock leaf on the host without layout padding (one value per member for an ensemble)."""
+        value = to_host(getattr(self.state, name))
+        size = self.layout.sizes.get(name)
+        return value[:size] if size is not None else value
+
     def add_callback(self, callback: Callback) -> None:
         self.callbacks.append(callback)
 
@@ -165,7 +185,8 @@ class Simulation:
 
     def record(self, diagnostics: dict[str, Any]) -> None:
         row = {"time": self.time, "iteration": float(self.iteration)}
-        values = {"dt": self.state.dt, "rejected": self.state.rejected, **diagnostics}
+        values = {k: self.clock(k) for k in ("dt", "rejected")}
+        values.update(diagnostics)
         for name, value in values.items():
             value = np.asarray(value)
             if value.ndim == 0:
@@ -202,7 +223,7 @@ class Simulation:
         return t_target, it_target
 
     def _blow_up(self) -> BlowUpError:
-        host = {k: to_host(v) for k, v in self.state.fields.items()}
+        host = self.layout.unpad_fields({k: to_host(v) for k, v in self.state.fields.items()})
         field = self.model.bad_field(host)
         return BlowUpError(
             f"the solution blew up at t = {self.time:.6g}, iteration {self.iteration}: field '{field}' "
