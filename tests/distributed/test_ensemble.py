@@ -24,8 +24,8 @@ def test_four_members_equal_four_runs(tmp_path, cli):
     assert ens.sizes["member"] == 4
     assert list(ens["model_kappa"].values) == KAPPAS
     for i, kappa in enumerate(KAPPAS):
-        single = run_case("pfhub-bm1a", out=tmp_path / f"k{i}", stop_time=20.0, progress=False,
-                          overrides=[f"model.kappa={kappa}", "output.plots=false", "output.times=[10]"])
+        run_case("pfhub-bm1a", out=tmp_path / f"k{i}", stop_time=20.0, progress=False,
+                 overrides=[f"model.kappa={kappa}", "output.plots=false", "output.times=[10]"])
         with xr.open_dataset(tmp_path / f"k{i}" / "output.nc") as one:
             one = one.load()
         assert list(one["time"].values) == list(ens["time"].values)
