@@ -67,16 +67,31 @@ def list_cases() -> None:
 def run(
     case: Annotated[Optional[str], typer.Argument(help="shipped case name or path to a case file")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="run directory (default runs/NAME-STAMP)")] = None,
-    stop_time: Annotated[Optional[float], typer.Option("--stop-time", help="simulated time to stop at")] = None,
+    stop_time: Annotated[Optional[str], typer.Option(
+        "--stop-time", help="simulated time to stop at, in the app's time unit or with a unit (\"15 days\")")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
     precision: Annotated[Optional[str], typer.Option(help="float32 or float64")] = None,
     checkpoint_every: Annotated[Optional[float], typer.Option("--checkpoint-every",
                                                               help="checkpoint every T of simulated time")] = None,
     restart: Annotated[Optional[Path], typer.Option("--restart", help="continue the run in DIR")] = None,
     devices: Annotated[Optional[int], typer.Option("--devices", help="devices to lay the state on (0 = all)")] = None,
+    processes: Annotated[Optional[int], typer.Option(
+        "--processes", help="start N local processes of one distributed run (jax.distributed)")] = None,
+    members: Annotated[Optional[int], typer.Option(
+        "--members", help="ensemble: run N members as one batch (with --vary)")] = None,
+    vary: Annotated[Optional[list[str]], typer.Option(
+        "--vary", help="ensemble: KEY=V1,V2,... one value per member, or KEY=LO:HI evenly spaced")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
 ) -> None:
-    """Run a case and write a run directory (case.toml, output, summary.json, checkpoints/, plots)."""
+    """Run a case and write a run directory (case.toml, output, summary.json, checkpoints/, plots).
+
+    --members N --vary KEY=VALUES runs N variations of the case as one vmapped
+    batch, split over the devices, into one dataset with a `member` dimension.
+
+    Under Slurm (srun) or Open MPI (mpirun) with several tasks, every task runs this
+    same command and they form one distributed run; --processes N does the same on
+    this machine.
+    """
     from hanami.errors import CaseError
     from hanami.runner import run_case
 
@@ -84,8 +99,18 @@ def run(
         raise CaseError("give either a CASE or --restart DIR, not both")
     if precision is not None and precision not in ("float32", "float64"):
         raise CaseError(f"--precision {precision!r}: allowed values are float32, float64")
+    if processes is not None and processes != 1:
+        _spawn_run(case, out, set_ or [], stop_time, precision, checkpoint_every, restart, devices, processes,
+                   quiet, members, vary or [])
+        return
+    ensemble = None
+    if members is not None or vary:
+        from hanami.ensembles import ensemble_overrides, parse_vary
+
+        ensemble = ensemble_overrides(members, parse_vary(vary or [], members))
     result = run_case(case, out=out, overrides=set_ or [], stop_time=stop_time, precision=precision,
-                      checkpoint_every=checkpoint_every, restart=restart, progress=not quiet, devices=devices)
+                      checkpoint_every=checkpoint_every, restart=restart, progress=not quiet, devices=devices,
+                      ensemble=ensemble)
     s = result.summary
     console.print(f"[green]done[/] {s['case']}: {s['stop_reason']} after {s['iteration']} steps; "
                   f"run {s['timings_s']['run']:.2f} s, compile {s['timings_s']['compile']:.2f} s, "
@@ -93,9 +118,41 @@ def run(
     console.print(f"results in {result.run_dir}/", highlight=False)
 
 
+def _spawn_run(case, out, overrides, stop_time, precision, checkpoint_every, restart, devices, processes,
+               quiet, members, vary) -> None:
+    """`hanami run --processes N`: the same run as N local processes of one distributed job."""
+    from hanami.core.distributed import detect_launch, spawn_local
+    from hanami.errors import CaseError
+    from hanami.runner import default_run_dir, load_case
+
+    if detect_launch() is not None:
+        raise CaseError("--processes starts local processes itself; drop it when launching with srun or mpirun")
+    if processes < 1:
+        raise CaseError(f"--processes {processes}: give 1 or more")
+    argv = ["run", "--quiet"] if quiet else ["run"]
+    if restart is not None:
+        argv += ["--restart", str(restart)]
+    else:
+        # Every process must write to the same run directory: name it here.
+        out = out if out is not None else default_run_dir(load_case(case, overrides).case.name)
+        argv += [case, "--out", str(out)]
+    for key in overrides:
+        argv += ["--set", key]
+    for key in vary:
+        argv += ["--vary", key]
+    for flag, value in (("--stop-time", stop_time), ("--precision", precision),
+                        ("--checkpoint-every", checkpoint_every), ("--devices", devices), ("--members", members)):
+        if value is not None:
+            argv += [flag, str(value)]
+    status = spawn_local(argv, processes)
+    if status:
+        raise typer.Exit(status)
+
+
 def _validations() -> dict[str, Callable[..., int]]:
     from hanami.apps.cardiac.validate import validate_niederer
     from hanami.apps.climate.validate import validate_convergence, validate_galewsky_steady, validate_tc2
+    from hanami.apps.climate.validate_galewsky import validate_galewsky
     from hanami.apps.phasefield.validate import validate_bm1
 
     return {
@@ -106,24 +163,29 @@ def _validations() -> dict[str, Callable[..., int]]:
         "williamson-tc5": functools.partial(validate_convergence, "williamson-tc5"),
         "williamson-tc6": functools.partial(validate_convergence, "williamson-tc6"),
         "galewsky-steady": validate_galewsky_steady,
+        "galewsky": validate_galewsky,
     }
 
 
 # Validations that take --dx (the finest resolution to run).
 _TAKES_DX = ("niederer",)
+# Validations against a high-resolution run of the same code (take --reference-truncation).
+_TAKES_REFERENCE = ("williamson-tc5", "williamson-tc6", "galewsky")
 
 
 @app.command()
 @handles_errors
 def validate(
     name: Annotated[str, typer.Argument(help="benchmark: pfhub-bm1a, pfhub-bm1b, niederer, williamson-tc2, "
-                                             "williamson-tc5, williamson-tc6, galewsky-steady")],
+                                             "williamson-tc5, williamson-tc6, galewsky-steady, galewsky")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="run directory")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="stop early (BM1: t = 1000)")] = False,
     precision: Annotated[Optional[str], typer.Option(help="float32 or float64")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
     dx: Annotated[Optional[float], typer.Option("--dx", help="niederer: finest grid spacing to run [mm]")] = None,
+    reference_truncation: Annotated[Optional[int], typer.Option(
+        "--reference-truncation", help="williamson-tc5, -tc6, galewsky: truncation T of the reference run")] = None,
 ) -> None:
     """Run a published benchmark, compare with the reference figures, write validation.json."""
     from hanami.errors import CaseError
@@ -138,6 +200,10 @@ def validate(
         if name not in _TAKES_DX:
             raise CaseError(f"--dx applies to {', '.join(_TAKES_DX)} only, not to {name!r}")
         extra["dx"] = dx
+    if reference_truncation is not None:
+        if name not in _TAKES_REFERENCE:
+            raise CaseError(f"--reference-truncation applies to {', '.join(_TAKES_REFERENCE)} only, not to {name!r}")
+        extra["reference_truncation"] = reference_truncation
     status = known[name](out=out, quick=quick, precision=precision, overrides=set_ or [], progress=not quiet,
                          console=console, **extra)
     raise typer.Exit(status)
@@ -153,6 +219,10 @@ def bench(
     peers: Annotated[bool, typer.Option("--peers", help="also run installed peer codes (pip install .[peers])")] = False,
     sizes: Annotated[Optional[list[int]], typer.Option("--sizes", help="grid points per side (repeatable)")] = None,
     site: Annotated[Optional[str], typer.Option("--site", help="site name to publish (else the host is hashed)")] = None,
+    devices: Annotated[Optional[str], typer.Option(
+        "--devices", help="scaling: device counts, e.g. 1,2,4 (strong and weak scaling)")] = None,
+    processes: Annotated[Optional[str], typer.Option(
+        "--processes", help="scaling: process counts, e.g. 1,2 (jax.distributed, local)")] = None,
 ) -> None:
     """Measure throughput (grid-point updates per second, time per step, compile time,
     roofline fraction); resumable into the same --json file."""
@@ -161,7 +231,23 @@ def bench(
     from hanami.bench.run import SUITES
 
     run_bench(apps or list(SUITES), quick=quick, json_path=json_path, precisions=precision or ["float64"],
-              peers=peers, console=console, sizes=sizes, site=site)
+              peers=peers, console=console, sizes=sizes, site=site,
+              devices=_counts("--devices", devices), processes=_counts("--processes", processes))
+
+
+def _counts(option: str, text: str | None) -> list[int]:
+    """`1,2,4` (or `1 2 4` quoted) as a list of counts."""
+    from hanami.errors import CaseError
+
+    if not text:
+        return []
+    try:
+        counts = [int(part) for part in text.replace(",", " ").split()]
+    except ValueError:
+        raise CaseError(f"{option} {text!r}: expected counts like 1,2,4") from None
+    if not counts or min(counts) < 1:
+        raise CaseError(f"{option} {text!r}: counts must be >= 1")
+    return counts
 
 
 @app.command()

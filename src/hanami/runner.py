@@ -52,10 +52,15 @@ def load_case(name_or_file: str | Path, overrides: list[str] = (),
     return LoadedCase(app, validate_case(app.schema, data, str(path)), str(path))
 
 
-def _options_to_overrides(stop_time: float | None, precision: str | None, checkpoint_every: float | None) -> list[str]:
+def _options_to_overrides(stop_time: float | str | None, precision: str | None,
+                          checkpoint_every: float | None) -> list[str]:
     out = []
     if stop_time is not None:
-        out.append(f"stop.time={stop_time!r}")
+        # A number is in the app's time unit; text may carry a unit ("15 days"), checked by the schema.
+        try:
+            out.append(f"stop.time={float(stop_time)!r}")
+        except ValueError:
+            out.append(f"stop.time={str(stop_time)!r}")
     if precision is not None:
         out.append(f'precision="{precision}"')
     if checkpoint_every is not None:
@@ -93,7 +98,7 @@ def _check_compatible(restored: State, fresh: State, run_dir: Path) -> None:
 
 
 def run_case(case: str | Path | None = None, *, out: Path | None = None, overrides: list[str] = (),
-             stop_time: float | None = None, precision: str | None = None, checkpoint_every: float | None = None,
+             stop_time: float | str | None = None, precision: str | None = None, checkpoint_every: float | None = None,
              restart: Path | None = None, progress: bool = True, devices: int | None = None,
              chunk_attempts: int = 64, ensemble: dict[str, Any] | None = None) -> RunResult:
     """Run a case (or continue one from its newest checkpoint) into a run directory.

@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from hanami.core.parallel import local_along, split_along
 from hanami.core.sphere import HIGHEST, SphereGrid, complex_dtype
 
 
@@ -98,17 +99,26 @@ class SphericalHarmonics(eqx.Module):
         return complex_dtype(self.p.dtype)
 
     # -- Fourier in longitude ------------------------------------------------------
+    # On several devices the grid is split by latitude and the Fourier and spectral
+    # coefficients by zonal wavenumber: the swap of axes below is the transpose
+    # (an all-to-all) between the two layouts.
     def grid_to_fourier(self, f: jax.Array) -> jax.Array:
         """(..., nlat, nlon) real -> (..., T+1, nlat) complex Fourier coefficients."""
-        coefficients = jnp.fft.rfft(f, axis=-1, norm="forward")[..., : self.grid.truncation + 1]
-        return jnp.swapaxes(coefficients, -1, -2)
+        keep = self.grid.truncation + 1
+        coefficients = local_along(lambda g: jnp.fft.rfft(g, axis=-1, norm="forward")[..., :keep], f, -2)
+        return split_along(jnp.swapaxes(coefficients, -1, -2), -2)
 
     def fourier_to_grid(self, c: jax.Array) -> jax.Array:
         """(..., T+1, nlat) complex -> (..., nlat, nlon) real."""
-        c = jnp.swapaxes(c, -1, -2)
+        c = split_along(jnp.swapaxes(split_along(c, -2), -1, -2), -2)
         pad = self.grid.nlon // 2 + 1 - c.shape[-1]
-        c = jnp.pad(c, [(0, 0)] * (c.ndim - 1) + [(0, pad)])
-        return jnp.fft.irfft(c, n=self.grid.nlon, axis=-1, norm="forward")
+        nlon = self.grid.nlon
+
+        def synthesis(part: jax.Array) -> jax.Array:
+            part = jnp.pad(part, [(0, 0)] * (part.ndim - 1) + [(0, pad)])
+            return jnp.fft.irfft(part, n=nlon, axis=-1, norm="forward")
+
+        return local_along(synthesis, c, -2)
 
     # -- Legendre in latitude --------------------------------------------------------
     def legendre_inverse(self, c: jax.Array, basis: jax.Array) -> jax.Array:

@@ -96,13 +96,58 @@ class Layout:
             return chunk
 
         def laid_out(state: State, *args: Any):
-            state, *rest = chunk(self.unpad(state), *args)
+            global _tracing_mesh
+            outer, _tracing_mesh = _tracing_mesh, self.mesh
+            try:
+                state, *rest = chunk(self.unpad(state), *args)
+            finally:
+                _tracing_mesh = outer
             return (self.pad(state), *rest)
 
         return laid_out
 
     def unpad_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
         return {k: v[: self.sizes[f"field/{k}"]] if f"field/{k}" in self.sizes else v for k, v in fields.items()}
+
+
+# The mesh of the chunk being traced, for `split_along` (None outside a laid-out chunk).
+_tracing_mesh: jax.sharding.Mesh | None = None
+
+
+def traced_devices() -> int:
+    """Devices of the chunk being traced (1 outside a laid-out chunk)."""
+    return 1 if _tracing_mesh is None else _tracing_mesh.devices.size
+
+
+def split_along(x: jax.Array, axis: int) -> jax.Array:
+    """Ask XLA to keep `x` split over the devices along `axis` (no-op on one device).
+
+    Operators call it where their data changes hands, so that the partitioner
+    moves data by one transpose (all-to-all) there instead of gathering whole
+    arrays: the spectral transform's grid is split by latitude, its Fourier and
+    spectral coefficients by zonal wavenumber.
+    """
+    mesh = _tracing_mesh
+    if mesh is None or mesh.devices.size == 1:
+        return x
+    spec = [None] * x.ndim
+    spec[axis % x.ndim] = "x"
+    return jax.lax.with_sharding_constraint(x, NamedSharding(mesh, PartitionSpec(*spec)))
+
+
+def local_along(fn: Callable[[jax.Array], jax.Array], x: jax.Array, axis: int) -> jax.Array:
+    """`fn(x)` computed on each device's share of `x` split along `axis`, for an `fn`
+    that acts independently along that axis (an FFT over another axis).
+
+    XLA's partitioner gathers an FFT's operand whole; `shard_map` keeps it local.
+    On one device, or when the devices do not divide that axis, it is `fn(x)`.
+    """
+    mesh = _tracing_mesh
+    if mesh is None or mesh.devices.size == 1 or x.shape[axis] % mesh.devices.size:
+        return fn(x)
+    spec = [None] * x.ndim
+    spec[axis % x.ndim] = "x"
+    return jax.shard_map(fn, mesh=mesh, in_specs=PartitionSpec(*spec), out_specs=PartitionSpec(*spec))(x)
 
 
 def _map_leaves(state: State, fn: Callable[[str, Any], Any]) -> State:

@@ -68,7 +68,7 @@ def build_model(case: ClimateCase) -> tuple[ShallowWater, dict[str, jax.Array]]:
     model = ShallowWater.create(grid, planet, mean_depth, case.time.dt, dtype=case.precision, raw_nu=m.raw_nu,
                                 raw_alpha=m.raw_alpha, diffusion_order=m.diffusion_order,
                                 diffusion_time=m.diffusion_time, orography=hs,
-                                axis_tilt=case.initial.alpha)
+                                axis_tilt=case.initial.alpha, scheme=m.scheme)
     spectral = model.spectral_state(u, v, depth)
     if case.initial.kind == "galewsky":
         # Galewsky et al. set the constant so that the global mean height is 10 km.

@@ -1,9 +1,10 @@
 """The climate case file: grid, model and initial condition tables.
 
 Times are in seconds; every time key also takes a string with a unit
-("15 days", "6 h", "900 s"). The leapfrog scheme needs a constant step, so the
-stop time, the output times and intervals and the checkpoint interval must be
-whole multiples of `time.dt` (checked here, at load time).
+("15 days", "6 h", "900 s"). The leapfrog scheme needs a constant step, so with
+it the stop time, the output times and intervals and the checkpoint interval
+must be whole multiples of `time.dt` (checked here, at load time); the IMEX
+Runge-Kutta schemes take a shortened step to land on such a time.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class ShallowWaterSection(Section):
 
     `scheme = "leapfrog-raw"`: semi-implicit leapfrog with the Robert-Asselin-Williams
     filter (strength `raw_nu`, split `raw_alpha`; 1 gives the Robert-Asselin filter).
+    `"imex-ark3"`: IMEX Runge-Kutta ARK3(2)4L[2]SA (Kennedy & Carpenter 2003), third
+    order, four transforms per step; `"imex-sil3"`: SIL3 (Whitaker & Kar 2013),
+    second order, three. Both treat the gravity-wave terms and the hyperdiffusion
+    implicitly and ignore `raw_nu`, `raw_alpha`.
     Hyperdiffusion of order `diffusion_order` (the power of the gradient: 2 is
     diffusion, 4 bi-harmonic, ...) acts on vorticity and divergence with
     e-folding time `diffusion_time` at the truncation scale (off when absent or 0).
@@ -58,7 +63,7 @@ class ShallowWaterSection(Section):
     radius: PositiveFloat = 6.37122e6
     omega: float = 7.292e-5
     gravity: PositiveFloat = 9.80616
-    scheme: Literal["leapfrog-raw"] = "leapfrog-raw"
+    scheme: Literal["leapfrog-raw", "imex-ark3", "imex-sil3"] = "leapfrog-raw"
     raw_nu: float = Field(0.2, ge=0.0, le=1.0)
     raw_alpha: float = Field(0.53, ge=0.5, le=1.0)
     diffusion_order: Literal[2, 4, 6, 8] = 4
@@ -90,7 +95,7 @@ class InitialSection(Section):
 
 
 class ClimateTimeSection(TimeSection):
-    """A constant step `dt` [s] (or with a unit); the leapfrog scheme has no adaptive mode."""
+    """A constant step `dt` [s] (or with a unit); the climate schemes have no adaptive mode."""
 
     dt: PositiveDuration = 900.0
     adaptive: bool = False
@@ -98,7 +103,7 @@ class ClimateTimeSection(TimeSection):
     @pydantic.model_validator(mode="after")
     def _fixed(self) -> "ClimateTimeSection":
         if self.adaptive:
-            raise ValueError("time.adaptive = true is not available for the climate app (leapfrog needs a "
+            raise ValueError("time.adaptive = true is not available for the climate app (its schemes take a "
                              "constant step); set time.adaptive = false and choose time.dt")
         return self
 
@@ -119,6 +124,8 @@ class ClimateCase(CaseBase):
 
     @pydantic.model_validator(mode="after")
     def _steps_land(self) -> "ClimateCase":
+        if self.model.scheme != "leapfrog-raw":
+            return self  # a Runge-Kutta step may be shortened to land on a time
         dt = self.time.dt
         keys: list[tuple[str, float]] = [("stop.time", self.stop.time or 0.0), ("output.interval", self.output.interval),
                                          ("checkpoint.interval", self.checkpoint.interval)]

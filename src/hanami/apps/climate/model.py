@@ -9,7 +9,7 @@ the deviation of the fluid depth from its global mean H [m], hs the orography [m
 and f = 2 Omega sin(phi). The free-surface height is H + h' + hs.
 
 The prognostic state is spectral (complex coefficients on the [m, n] layout of
-`hanami.core.sphere`); products are formed on the Gaussian grid. Time stepping
+`hanami.core.sphere`); products are formed on the Gaussian grid. The default scheme
 is the semi-implicit leapfrog of Hoskins & Simmons (1975), Q. J. R. Meteorol.
 Soc. 101, 637-655, doi:10.1002/qj.49710142918: the gravity-wave terms g lap h'
 and H delta are averaged between the old and new levels (a 2x2 solve per
@@ -23,6 +23,12 @@ vorticity and divergence, implicit: the coefficient at degree n is
 The state holds both leapfrog levels (`vor`, `div`, `h` and `*_prev`) and the
 flag `started`; the first step (started = 0) is a semi-implicit forward step of
 dt instead of a leapfrog step of 2 dt.
+
+The IMEX Runge-Kutta schemes (`hanami.apps.climate.imex`) hold one level
+(`vor`, `div`, `h`). Their implicit part is the same gravity-wave pair plus the
+hyperdiffusion (linear and diagonal per degree n, so each stage solve is the
+leapfrog's 2x2 solve per n with the damping on its diagonal); the hyperdiffusion
+so keeps the order of the pair instead of being split off after the step.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from hanami.apps.climate.imex import TABLEAUX, imex_step
 from hanami.apps.climate.initial import Planet
 from hanami.core.harmonics import SphericalHarmonics
 from hanami.core.sphere import SphereGrid
@@ -60,6 +67,7 @@ class ShallowWater(eqx.Module):
         orography: hs on the grid [m].
         orography_forcing: g n(n+1)/a^2 hs_n^m, the spectral -lap(g hs) [1/s^2].
         reference: mass, energy, potential enstrophy at t = 0 (for relative drifts).
+        scheme: "leapfrog-raw" or an IMEX Runge-Kutta tableau name of `imex.TABLEAUX` (static).
     """
 
     sh: SphericalHarmonics
@@ -73,19 +81,23 @@ class ShallowWater(eqx.Module):
     orography: jax.Array
     orography_forcing: jax.Array
     reference: tuple[float, float, float] = eqx.field(static=True, default=(1.0, 1.0, 1.0))
+    scheme: str = eqx.field(static=True, default="leapfrog-raw")
 
     @classmethod
     def create(cls, grid: SphereGrid, planet: Planet, mean_depth: float, dt: float, *, dtype: str = "float64",
                raw_nu: float = 0.2, raw_alpha: float = 0.53, diffusion_order: int = 4,
                diffusion_time: float | None = None, orography: np.ndarray | None = None,
-               axis_tilt: float = 0.0) -> "ShallowWater":
+               axis_tilt: float = 0.0, scheme: str = "leapfrog-raw") -> "ShallowWater":
         """Build the model.
 
         Args:
             orography: hs [m] on the grid; projected on degree <= T in float64.
             axis_tilt: angle [rad] between the rotation axis and the grid's polar axis (Williamson's
                 alpha for test 2): f = 2 Omega (-cos(lambda) cos(phi) sin(alpha) + sin(phi) cos(alpha)).
+            scheme: "leapfrog-raw" or a key of `imex.TABLEAUX`.
         """
+        if scheme != "leapfrog-raw" and scheme not in TABLEAUX:
+            raise ValueError(f"unknown scheme {scheme!r}: leapfrog-raw, {', '.join(TABLEAUX)}")
         sh = SphericalHarmonics.create(grid, dtype)
         t = grid.truncation
         n = grid.degrees()
@@ -99,7 +111,8 @@ class ShallowWater(eqx.Module):
         return cls(sh=sh, planet=planet, mean_depth=float(mean_depth), dt=float(dt), raw_nu=raw_nu,
                    raw_alpha=raw_alpha, diffusion=jnp.asarray(rate, dtype),
                    coriolis=jnp.asarray(coriolis(grid, planet.omega, axis_tilt), dtype),
-                   orography=jnp.asarray(hs_grid, dtype), orography_forcing=jnp.asarray(forcing, cdtype))
+                   orography=jnp.asarray(hs_grid, dtype), orography_forcing=jnp.asarray(forcing, cdtype),
+                   scheme=scheme)
 
     @property
     def grid(self) -> SphereGrid:
@@ -115,9 +128,11 @@ class ShallowWater(eqx.Module):
         return {"vor": np.array(vor), "div": np.array(div), "h": np.array(h)}
 
     def initial_fields(self, spectral: dict[str, np.ndarray]) -> Fields:
-        """Both leapfrog levels equal to `spectral`, not yet started."""
+        """The state from `spectral`; for the leapfrog both levels equal to it, not yet started."""
         cdtype = self.sh.complex_dtype
         fields = {k: jnp.asarray(spectral[k], cdtype) for k in PROGNOSTIC}
+        if self.scheme != "leapfrog-raw":
+            return fields
         fields.update({f"{k}_prev": jnp.asarray(spectral[k], cdtype) for k in PROGNOSTIC})
         fields["started"] = jnp.zeros((), self.sh.real_dtype)
         return fields
@@ -147,22 +162,51 @@ class ShallowWater(eqx.Module):
         energy_s = sh.legendre_forward(f[4], sh.p, sh.weights)
         return -divergence[0], curl[0] + sh.eigen * energy_s + self.orography_forcing, -divergence[1]
 
+    def implicit_terms(self, vor: jax.Array, div: jax.Array, h: jax.Array) -> tuple[jax.Array, ...]:
+        """The IMEX schemes' implicit tendencies: -lap(g h') and -H delta, and the hyperdiffusion."""
+        nu = self.diffusion
+        return -nu * vor, -nu * div + self.planet.gravity * self.sh.eigen * h, -self.mean_depth * div
+
+    def gravity_solve(self, r_div: jax.Array, r_h: jax.Array, k: jax.Array,
+                      damping: jax.Array | float = 0.0) -> tuple[jax.Array, jax.Array]:
+        """(div, h') with div (1 + damping) - k lap(g h') = r_div and h' + k H div = r_h, per degree n.
+
+        k [s] is the implicit weight times the step; `damping` is k times the diffusion rate.
+        """
+        lam = self.planet.gravity * self.sh.eigen
+        div = (r_div + k * lam * r_h) / (1 + damping + k * k * self.mean_depth * lam)
+        return div, r_h - k * self.mean_depth * div
+
+    def implicit_solve(self, rhs: tuple[jax.Array, ...], k: jax.Array) -> tuple[jax.Array, ...]:
+        """Y with Y - k implicit_terms(Y) = rhs, k [s]."""
+        damping = k * self.diffusion
+        div, h = self.gravity_solve(rhs[1], rhs[2], k, damping)
+        return rhs[0] / (1 + damping), div, h
+
     # -- time step --------------------------------------------------------------------
     def step(self, fields: Fields, dt: jax.Array) -> Fields:
+        """One step of dt [s] with the model's scheme."""
+        dt = jnp.real(dt).astype(self.sh.real_dtype)
+        if self.scheme == "leapfrog-raw":
+            return self.leapfrog_step(fields, dt)
+        explicit = jax.named_call(lambda y: self.explicit_terms(*y), name="explicit_terms")
+        new = imex_step(tuple(fields[k] for k in PROGNOSTIC), dt, TABLEAUX[self.scheme], explicit,
+                        lambda y: self.implicit_terms(*y), self.implicit_solve)
+        return dict(zip(PROGNOSTIC, new))
+
+    def leapfrog_step(self, fields: Fields, dt: jax.Array) -> Fields:
         """One semi-implicit leapfrog step with the RAW filter (a forward step when not started)."""
-        sh, g, depth = self.sh, self.planet.gravity, self.mean_depth
-        dt = jnp.real(dt).astype(sh.real_dtype)
+        sh, depth = self.sh, self.mean_depth
         started = fields["started"] > 0.5
         tau = jnp.where(started, 2 * dt, dt)
         cur = [fields[k] for k in PROGNOSTIC]
         old = [jnp.where(started, fields[f"{k}_prev"], fields[k]) for k in PROGNOSTIC]
         t_vor, t_div, t_h = jax.named_call(self.explicit_terms, name="explicit_terms")(*cur)
         half = 0.5 * tau
-        lam = g * sh.eigen
+        lam = self.planet.gravity * sh.eigen
         r_div = old[1] + tau * t_div + half * lam * old[2]
         r_h = old[2] + tau * t_h - half * depth * old[1]
-        new_div = (r_div + half * lam * r_h) / (1 + half * half * depth * lam)
-        new_h = r_h - half * depth * new_div
+        new_div, new_h = self.gravity_solve(r_div, r_h, half)
         new_vor = old[0] + tau * t_vor
         damp = 1 / (1 + tau * self.diffusion)
         new = [new_vor * damp, new_div * damp, new_h]

@@ -5,11 +5,12 @@ Climate section): Williamson et al. (1992), doi:10.1016/S0021-9991(05)80016-6;
 Galewsky et al. (2004), doi:10.3402/tellusa.v56i5.14436; GME error norms and
 dinosaur 1.5.1 runs against its own T106 solution.
 
-Bands: round-off tests (TC2, the steady Galewsky jet without diffusion) pass
-within 100x of what spectral codes reach; the convergence tests (TC5, TC6) pass
-when l2 falls with resolution and lies within a factor 2 of the published range
-(half its lowest figure to twice its highest), since the references differ in
-model, filter and reference solution.
+Bands: round-off tests (TC2) pass within 100x of what spectral codes reach; the
+convergence tests (TC5, TC6) pass when l2 falls with resolution and stays under
+twice the highest published figure, since the references differ in model, filter
+and reference solution. The band's lower edge (half the lowest figure) is
+reported only: the runs share their reference's time step, so their l2 is the
+spatial error alone and may lie below figures that include time error.
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ CONSERVATION_LIMIT = {
                        "float32": {"mass": 1e-5, "energy": 1e-3, "enstrophy": 1e-2}},
     "galewsky-steady": {"float64": {"mass": 1e-13, "energy": 1e-3, "enstrophy": 5e-2},
                         "float32": {"mass": 1e-5, "energy": 1e-3, "enstrophy": 5e-2}},
+    "galewsky": {"float64": {"mass": 1e-13, "energy": 1e-3, "enstrophy": 5e-2},
+                 "float32": {"mass": 1e-5, "energy": 1e-3, "enstrophy": 5e-2}},
 }
 
 # The unperturbed Galewsky jet: max |h(6 days) - h(0)| [m]. dinosaur: 9 mm float64, 0.6 m float32 (T85).
 GALEWSKY_STEADY_PUBLISHED = {"float64": 0.009, "float32": 0.6}
-# Without hyperdiffusion the jet is an exact steady state: only numerical error moves it.
-GALEWSKY_STEADY_LIMIT_INVISCID = {"float64": 0.01, "float32": 0.05}
+# Without hyperdiffusion the jet is an exact steady state: only numerical error moves it. At T85 this
+# code moves it by 0.98 mm in float64 (1.95 mm in float32), set by the imbalance that the T85
+# truncation of the analytic jet leaves (0.2 m at T42), not by the step or the scheme. The float64
+# limit of 5 mm keeps a factor 5 for platform round-off and lies under dinosaur's 9 mm; float32
+# keeps the looser 5 cm, its round-off being able to seed the instability (dinosaur: 0.6 m).
+GALEWSKY_STEADY_LIMIT_INVISCID = {"float64": 0.005, "float32": 0.05}
 # With the shipped hyperdiffusion the jet is slowly (physically) eroded; this bounds that erosion.
 GALEWSKY_STEADY_LIMIT_DIFFUSED = {"float64": 0.5, "float32": 0.5}
 

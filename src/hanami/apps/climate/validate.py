@@ -1,14 +1,17 @@
-"""`hanami validate williamson-tc2 | williamson-tc5 | williamson-tc6 | galewsky-steady`.
+"""`hanami validate williamson-tc2 | williamson-tc5 | williamson-tc6 | galewsky-steady` (and the
+reference-run machinery that `validate_galewsky` shares).
 
 * williamson-tc2: the steady flow at alpha = 0, pi/4, pi/2; l1, l2, linf of h after
   5 days against the exact solution must stay at round-off.
 * galewsky-steady: the unperturbed jet for 6 days; max |h - h0| with the shipped
   hyperdiffusion and without it (where only numerical error can move it).
 * williamson-tc5 / -tc6: errors of h at T42, T63 (and T85) against a run of the
-  same code at T213 (T106 with --quick), made by this command and cached under
-  ~/.cache/hanami/climate (HANAMI_CLIMATE_REFERENCES overrides), all runs with the
+  same code at T213 (T106 with --quick; any T with --reference-truncation), made
+  by this command and cached under ~/.cache/hanami/climate
+  (HANAMI_CLIMATE_REFERENCES overrides), all runs with the
   reference's time step; the largest l2 over the run must fall with resolution and
-  the final l2 sit within the published range; TC6 also reports the
+  the final l2 stay under twice the highest published figure (a figure below the
+  published range is reported, not failed); TC6 also reports the
   wave-4 pattern speed at 40 N.
 
 Each writes validation.json (with the conservation figures of every run) and
@@ -17,8 +20,10 @@ exits 1 when a figure leaves its band.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,7 @@ from hanami.apps.climate import analysis
 from hanami.apps.climate import references as ref
 from hanami.apps.climate.app import initial_grid_fields
 from hanami.core.files import write_text
+from hanami.errors import CaseError
 from hanami.runner import RunResult, default_run_dir, load_case, run_case
 
 INVARIANTS = ("mass", "energy", "enstrophy")
@@ -146,40 +152,63 @@ def reference_dir() -> Path:
     return Path(os.environ.get("HANAMI_CLIMATE_REFERENCES", Path.home() / ".cache" / "hanami" / "climate"))
 
 
-def reference_solution(case: str, truncation: int, precision: str, overrides: list[str], progress: bool,
-                       console: Console) -> tuple[np.ndarray, np.ndarray, Any]:
-    """(times [s], h [time, lat, lon], grid) of the high-resolution run, made once and cached."""
+def reference_tag(case: str, truncation: int, precision: str, overrides: list[str]) -> str:
+    """The cache name of a reference run; overrides (a scheme, a step) give it a hash of their own."""
     tag = f"{case}-T{truncation}-{precision}"
+    if overrides:
+        tag += "-" + hashlib.sha1("\n".join(overrides).encode()).hexdigest()[:8]
+    return tag
+
+
+def reference_solution(case: str, truncation: int, precision: str, overrides: list[str], progress: bool,
+                       console: Console, fields: tuple[str, ...] = ("h",)
+                       ) -> tuple[np.ndarray, dict[str, np.ndarray], Any]:
+    """(times [s], {name: field [time, lat, lon]}, grid) of the high-resolution run, made once and cached."""
+    tag = reference_tag(case, truncation, precision, overrides)
     path = reference_dir() / f"{tag}.npz"
     case_obj = load_case(case, [f"grid.truncation={truncation}"] + list(overrides)).case
     grid = case_obj.grid.build(case_obj.model.radius)
     if path.exists():
         with np.load(path) as data:
-            return data["time"], data["h"], grid
+            if all(name in data for name in fields):
+                return data["time"], {name: data[name] for name in fields}, grid
     console.print(f"making the reference solution {tag} (once; cached in {path.parent})")
     run_dir = reference_dir() / f"{tag}-run"
     if run_dir.exists():
-        import shutil
-
         shutil.rmtree(run_dir)
     result = run_case(case, out=run_dir, precision=precision, progress=progress,
                       overrides=[f"grid.truncation={truncation}", f"time.dt={step_for(truncation)!r}",
                                  "output.plots=false", "checkpoint.wall_interval=0"] + list(overrides))
-    times, h = result.dataset["time"].values, result.dataset["h"].values
+    times = result.dataset["time"].values
+    data = {name: result.dataset[name].values for name in fields}
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, time=times, h=h)
-    return times, h, grid
+    np.savez(path, time=times, **data)
+    return times, data, grid
+
+
+def reference_plan(quick: bool, reference_truncation: int | None, quick_reference: int = 106,
+                   full_reference: int = 213, candidates: tuple[int, ...] = (42, 63, 85)) -> tuple[int, tuple[int, ...]]:
+    """(reference truncation, the truncations to compare with it): every candidate below the reference,
+    without T85 under --quick unless the reference is given."""
+    t_ref = reference_truncation or (quick_reference if quick else full_reference)
+    pool = candidates[:2] if quick and reference_truncation is None else candidates
+    truncations = tuple(t for t in pool if t < t_ref)
+    if len(truncations) < 2:
+        raise CaseError(f"--reference-truncation {t_ref}: need a reference above T{candidates[1]} so that at "
+                        "least two resolutions are compared")
+    return t_ref, truncations
 
 
 def validate_convergence(case: str, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
-                         precision: str | None = None, progress: bool = True, console: Console | None = None) -> int:
-    """TC5 or TC6 at T42, T63 (, T85) against T213 (T106 with --quick)."""
+                         precision: str | None = None, progress: bool = True, console: Console | None = None,
+                         reference_truncation: int | None = None) -> int:
+    """TC5 or TC6 at T42, T63 (, T85) against T213 (T106 with --quick, or `reference_truncation`)."""
     console = console or Console()
+    t_ref, truncations = reference_plan(quick, reference_truncation)
     run_dir = Path(out) if out else default_run_dir(f"validate-{case}")
     prec = precision or load_case(case, list(overrides)).case.precision
-    t_ref = 106 if quick else 213
-    truncations = (42, 63) if quick else (42, 63, 85)
-    ref_times, ref_h, ref_grid = reference_solution(case, t_ref, prec, list(overrides), progress, console)
+    ref_times, ref_fields, ref_grid = reference_solution(case, t_ref, prec, list(overrides), progress, console)
+    ref_h = ref_fields["h"]
     published = ref.TC5_PUBLISHED_L2 if case == "williamson-tc5" else ref.TC6_PUBLISHED_L2
     band = ref.l2_band(published)
     table = Table(title=f"{case}: h error at day {ref_times[-1] / ref.DAY:g} against T{t_ref}")
@@ -203,8 +232,12 @@ def validate_convergence(case: str, *, out: Path | None = None, quick: bool = Fa
                                                              grid)["l2"]
                    for i, tt in enumerate(times) for j in np.flatnonzero(np.isclose(ref_times, tt))}
         cons = conservation(result, case, _precision(result))
-        ok = band[0] <= norms["l2"] <= band[1] and all(c["passed"] for c in cons.values())
-        entry = {"truncation": t, "dt": dt, **norms, "l2_by_day": by_time, "l2_max": max(by_time.values()), "l2_band": list(band), "conservation": cons,
+        # Only the upper edge fails a run: every run here shares the reference's step, so the time error is
+        # common to both and l2 measures the spatial truncation, which may fall below the published figures
+        # (each model at its own step; at T63 and T85 against T213 it does). Falling below is reported.
+        ok = norms["l2"] <= band[1] and all(c["passed"] for c in cons.values())
+        entry = {"truncation": t, "dt": dt, **norms, "l2_by_day": by_time, "l2_max": max(by_time.values()),
+                 "l2_band": list(band), "below_published_range": norms["l2"] < band[0], "conservation": cons,
                  **_common(result)}
         if case == "williamson-tc6":
             entry["pattern_speed_deg_per_day"] = analysis.phase_speed(
@@ -215,7 +248,8 @@ def validate_convergence(case: str, *, out: Path | None = None, quick: bool = Fa
         l2s.append(entry["l2_max"])
         runs[f"T{t}"] = entry
         table.add_row(str(t), f"{norms['l1']:.2e}", f"{norms['l2']:.2e}", f"{norms['linf']:.2e}",
-                      f"[{band[0]:.1e}, {band[1]:.1e}]", f"{entry['l2_max']:.2e}",
+                      f"[{band[0]:.1e}, {band[1]:.1e}]" + (" (below)" if entry["below_published_range"] else ""),
+                      f"{entry['l2_max']:.2e}",
                       "[green]pass[/]" if ok else "[red]FAIL[/]")
     console.print(table)
     converges = all(b < a for a, b in zip(l2s, l2s[1:]))
