@@ -48,9 +48,10 @@ def initial_grid_fields(case: ClimateCase, grid: SphereGrid) -> tuple[np.ndarray
     planet = case.model.planet()
     kind = case.initial.kind
     if kind == "williamson-2":
-        return ic.williamson2(lon, lat, planet, alpha=case.initial.alpha)
+        return ic.williamson2(lon, lat, planet, alpha=case.initial.alpha, u0=case.initial.u0)
     if kind == "williamson-5":
-        return ic.williamson5(lon, lat, planet)
+        u0 = 20.0 if case.initial.u0 is None else case.initial.u0
+        return ic.williamson5(lon, lat, planet, u0=u0, mountain=case.initial.mountain_height)
     if kind == "williamson-6":
         return ic.williamson6(lon, lat, planet)
     return ic.galewsky(lon, lat, planet, perturbation=case.initial.perturbation)
@@ -100,7 +101,7 @@ class ClimateApp:
                   "lon": (grid.lon, {"long_name": "longitude", "units": "degrees_east",
                                      "standard_name": "longitude"})}
         return Built(model=model, state=state, attempt=fixed_step(model.step),
-                     layout=FieldLayout(("lat", "lon"), coords, ATTRS))
+                     layout=FieldLayout(("lat", "lon"), coords, ATTRS), attempt_for=lambda m: fixed_step(m.step))
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
         written = []

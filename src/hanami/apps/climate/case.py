@@ -81,16 +81,24 @@ class InitialSection(Section):
     `williamson-6`: Rossby-Haurwitz wave 4 (test 6).
     `galewsky`: the Galewsky et al. (2004) jet with a height bump of `perturbation` [m]
     (0 gives the steady jet).
+    `u0` [m/s] is the zonal wind of tests 2 and 5 (default: each test's own, 2 pi a / 12 days
+    and 20 m/s); `mountain_height` [m] is test 5's mountain (default 2000 m).
     """
 
     kind: Literal["williamson-2", "williamson-5", "williamson-6", "galewsky"] = "williamson-2"
     alpha: float = Field(0.0, ge=-np.pi, le=np.pi)
     perturbation: float = Field(120.0, ge=0.0)
+    u0: float | None = Field(None, ge=-200.0, le=200.0)
+    mountain_height: float = Field(2000.0, ge=0.0, le=5000.0)
 
     @pydantic.model_validator(mode="after")
     def _keys_used(self) -> "InitialSection":
         if self.alpha != 0.0 and self.kind != "williamson-2":
             raise ValueError(f"initial.alpha applies to kind = 'williamson-2' only, not {self.kind!r}")
+        if self.u0 is not None and self.kind not in ("williamson-2", "williamson-5"):
+            raise ValueError(f"initial.u0 applies to kinds 'williamson-2' and 'williamson-5' only, not {self.kind!r}")
+        if self.mountain_height != 2000.0 and self.kind != "williamson-5":
+            raise ValueError(f"initial.mountain_height applies to kind = 'williamson-5' only, not {self.kind!r}")
         return self
 
 

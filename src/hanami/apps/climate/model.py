@@ -59,7 +59,8 @@ class ShallowWater(eqx.Module):
     Attributes:
         sh: spherical-harmonic operators (arrays in the run precision).
         planet: a, Omega, g (static).
-        mean_depth: H, the reference depth of the semi-implicit terms [m].
+        mean_depth: H, the reference depth of the semi-implicit terms [m]. It and the
+            fields below are values (not static), so ensemble members may differ in them.
         dt: the time step [s] (static; used for the CFL diagnostic).
         raw_nu, raw_alpha: Robert-Asselin-Williams filter strength and split.
         diffusion: hyperdiffusion rate per degree on [m, n] [1/s] (zeros when off).
@@ -72,15 +73,15 @@ class ShallowWater(eqx.Module):
 
     sh: SphericalHarmonics
     planet: Planet = eqx.field(static=True)
-    mean_depth: float = eqx.field(static=True)
+    mean_depth: float
     dt: float = eqx.field(static=True)
-    raw_nu: float = eqx.field(static=True)
-    raw_alpha: float = eqx.field(static=True)
+    raw_nu: float
+    raw_alpha: float
     diffusion: jax.Array
     coriolis: jax.Array
     orography: jax.Array
     orography_forcing: jax.Array
-    reference: tuple[float, float, float] = eqx.field(static=True, default=(1.0, 1.0, 1.0))
+    reference: tuple[float, float, float] = (1.0, 1.0, 1.0)
     scheme: str = eqx.field(static=True, default="leapfrog-raw")
 
     @classmethod
