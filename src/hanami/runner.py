@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,10 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
     else:
         state = built.state
     layout = plan_layout(state, cfg.parallel.devices)
+    uneven = sorted({n for key, n in layout.sizes.items() if key.startswith("field/")})
+    if uneven and progress and is_main_process():
+        print(f"note: a first axis of {', '.join(map(str, uneven))} does not divide over {layout.devices} devices; "
+              "the run pads it and is correct, but a device count that divides it runs faster", file=sys.stderr)
     state = layout.place(state)
     # Every process has checked the run directory before any writes to it.
     barrier("hanami-run-start")
