@@ -61,7 +61,7 @@ def williamson5(lon: np.ndarray, lat: np.ndarray, planet: Planet, u0: float = 20
     """Test 5: zonal flow (u0 [m/s]) impinging on a conical mountain of height `mountain` [m]."""
     a, omega, g = planet.radius, planet.omega, planet.gravity
     u = u0 * np.cos(lat)
-    v = np.zeros_like(u)
+    v = np.zeros_like(lat)  # (not of u: u0 may be a JAX tracer when differentiating)
     h = h0 - (a * omega * u0 + 0.5 * u0 ** 2) * np.sin(lat) ** 2 / g
     dlon = np.angle(np.exp(1j * (lon - lon_c)))
     r = np.sqrt(np.minimum(mountain_radius ** 2, dlon ** 2 + (lat - lat_c) ** 2))

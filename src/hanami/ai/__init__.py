@@ -1,0 +1,1 @@
+"""The AI side: differentiable runs (gradients through the whole time loop)."""
