@@ -4,6 +4,7 @@ refusal of an unstable dt (exit 2), and the single-cell case's APD90 report."""
 
 import json
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -118,3 +119,52 @@ def test_dx_option_only_for_niederer(cli):
     assert result.returncode == 2 and "--dx applies to niederer" in result.stderr
     result = cli("validate", "niederer", "--dx", "0.3")
     assert result.returncode == 2 and "allowed values are 0.5, 0.2, 0.1" in result.stderr
+
+
+@pytest.mark.parametrize("fibres", ["uniform", "rotational"])
+def test_step_is_the_ionic_step_then_diffusion(fibres):
+    """The compiled step (diffusion in a conditional of its own on CPU) is the split step."""
+    from hanami.apps.cardiac.diffusion import explicit_step
+    from hanami.apps.cardiac.fibres import rotational_fibres, tensor_field
+    from hanami.core.stencil import field_coefficients
+
+    grid = VertexGrid.from_spacing((4.0, 2.0, 1.5), 0.5)
+    tensor = np.diag([D_L, 0.2 * D_L, 0.2 * D_L])
+    field = (field_coefficients(tensor_field(rotational_fibres(grid, -60.0, 60.0), D_L, 0.2 * D_L), grid)
+             if fibres == "rotational" else None)
+    stim = Protocol(strength=30.0, start=0.0, duration=1.0, lower=(0.0, 0.0, 0.0), upper=(1.0, 1.0, 1.0))
+    model = Monodomain(grid=grid, ionic=TP06.of("epi"), tensor=tuple(tuple(float(v) for v in row) for row in tensor),
+                       protocols=(stim,),
+                       field=field)
+    fields = model.initial_state()
+    fields["V"] = fields["V"] + jnp.asarray(np.random.default_rng(0).uniform(0, 40, grid.shape))
+    dt, t = jnp.asarray(0.02), jnp.asarray(0.99)
+    got = jax.jit(lambda f, h, t: model.step(f, h, t))(fields, dt, t)
+    x, yy, z = grid.mesh()
+    i_stim = jnp.asarray(-30.0 * 0.5 * ((x <= 1.0) & (yy <= 1.0) & (z <= 1.0)))  # half the step in the window
+    y = model.ionic.step({k: fields[k] for k in model.ionic.state_names}, dt, i_stim)
+    want = explicit_step(y["V"], dt, tensor if field is None else field, grid)
+    np.testing.assert_allclose(np.asarray(got["V"]), np.asarray(want), rtol=1e-13, atol=1e-12)
+    assert float(jnp.max(jnp.abs(want - y["V"]))) > 1e-3  # diffusion did act
+
+
+@pytest.mark.parametrize("stimulated", [True, False])
+def test_blocked_ionic_step_equals_the_whole_step(monkeypatch, stimulated):
+    """On CPU a large grid's ionic step runs in blocks (edge-padded to equal sizes): same values."""
+    from hanami.apps.cardiac import model as model_module
+
+    monkeypatch.setattr(model_module, "CPU_BLOCK_BYTES", 8 * 37)  # 37 float64 nodes per block
+    monkeypatch.setattr(model_module, "CPU_BLOCK_MIN_NODES", 100)
+    ionic = TP06.of("epi")
+    n = 7 * 9 * 5
+    y = ionic.initial_state((n,))
+    y["V"] = y["V"] + jnp.linspace(0.0, 120.0, n)  # resting to fully depolarised
+    i_stim = jnp.asarray(np.where(np.arange(n) % 3 == 0, -30.0, 0.0)).reshape(7, 9, 5) if stimulated \
+        else jnp.asarray(-5.0)
+    dt = jnp.asarray(0.02)
+    blocked = jax.jit(lambda y: model_module.ionic_nodes(ionic, y, dt, i_stim))(y)
+    whole = jax.jit(lambda y: ionic.step(y, dt, i_stim.reshape(-1) if i_stim.ndim else i_stim))(y)
+    assert jax.default_backend() != "cpu" or "while" in jax.jit(
+        lambda y: model_module.ionic_nodes(ionic, y, dt, i_stim)).lower(y).as_text()  # it did split
+    for k in whole:
+        np.testing.assert_allclose(np.asarray(blocked[k]), np.asarray(whole[k]), rtol=1e-14, atol=0, err_msg=k)

@@ -15,13 +15,14 @@ import xarray as xr  # noqa: E402
 from hanami.apps.base import Built  # noqa: E402
 from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
 from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
+from hanami.apps.cardiac.fibres import node_fibres, tensor_field  # noqa: E402
 from hanami.apps.cardiac.ionic import ionic_model  # noqa: E402
 from hanami.apps.cardiac.model import Monodomain, SingleCell  # noqa: E402
 from hanami.core.files import write_text  # noqa: E402
 from hanami.core.integrate import fixed_step  # noqa: E402
 from hanami.core.output import FieldLayout  # noqa: E402
 from hanami.core.state import State  # noqa: E402
-from hanami.core.stencil import stable_dt  # noqa: E402
+from hanami.core.stencil import field_coefficients, field_stable_dt, stable_dt  # noqa: E402
 from hanami.errors import CaseError  # noqa: E402
 
 AXES = ("x", "y", "z")
@@ -45,17 +46,26 @@ def build_tissue(case: CardiacCase) -> Monodomain:
     d_long = conductivity_to_diffusivity(m.sigma_l, m.chi, m.cm)
     d_trans = conductivity_to_diffusivity(m.sigma_t, m.chi, m.cm)
     tensor = diffusion_tensor(d_long, d_trans, tuple(m.fibre))
-    limit = stable_dt(tensor, grid.spacing)
+    field = None
+    if m.fibre_field == "uniform":
+        limit = stable_dt(tensor, grid.spacing)
+        rule = "1 / (2 sum D_ii / dx_i^2)"
+    else:
+        fibres = node_fibres(m.fibre_field, grid, angle_endo=m.fibre_angle_endo, angle_epi=m.fibre_angle_epi,
+                             path=m.fibre_file)
+        field = field_coefficients(tensor_field(fibres, d_long, d_trans), grid, case.precision)
+        limit = field_stable_dt(field, grid.shape)
+        rule = f"the Gershgorin bound of the {m.fibre_field} fibre field's operator"
     if m.diffusion == "explicit" and case.time.dt > limit * (1 + 1e-12):
         raise CaseError(
             f"time.dt = {case.time.dt:g} ms is too large for explicit diffusion at dx = {case.grid.dx:g} mm: "
-            f"the largest stable dt is {limit:.6g} ms (1 / (2 sum D_ii / dx_i^2) with D_l = {d_long:.4g}, "
+            f"the largest stable dt is {limit:.6g} ms ({rule} with D_l = {d_long:.4g}, "
             f"D_t = {d_trans:.4g} mm^2/ms). Lower time.dt to at most {limit:.6g} ms or set "
             "model.diffusion = \"implicit\".")
     tol = m.cg_tolerance if case.precision == "float64" else max(m.cg_tolerance, 1e-5)
     return Monodomain(grid=grid, ionic=ionic_model(m.ionic, m.cell_type),
                       tensor=tuple(tuple(float(v) for v in row) for row in tensor), protocols=case.protocols(),
-                      diffusion=m.diffusion, cg_tol=tol, cg_maxiter=m.cg_maxiter, dtype=case.precision)
+                      field=field, diffusion=m.diffusion, cg_tol=tol, cg_maxiter=m.cg_maxiter, dtype=case.precision)
 
 
 def build_cell(case: CardiacCase) -> SingleCell:

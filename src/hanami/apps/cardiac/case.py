@@ -35,10 +35,21 @@ class GridSection(Section):
 class ModelSection(Section):
     """Monodomain parameters and the ionic model.
 
-    `fibre` is the fibre direction (any length, normalised), one component per
-    grid axis; sigma_l acts along it and sigma_t across it. `diffusion` is
-    "explicit" (forward Euler, dt limited by stability) or "implicit" (backward
-    Euler by conjugate gradients, any dt).
+    `fibre_field` chooses the fibre direction at the nodes (sigma_l acts along
+    it, sigma_t across it):
+
+    * "uniform": `fibre` everywhere (any length, normalised), one component per
+      grid axis;
+    * "rotational": in the x-y plane at an angle from the x axis that varies
+      linearly through the wall, from `fibre_angle_endo` at z = 0 to
+      `fibre_angle_epi` at z = Lz [degrees] (3D grids);
+    * "file": read from `fibre_file` (NetCDF file or Zarr store, variables
+      fibre_x, fibre_y, fibre_z on dimensions x, y, z; see docs/cardiac.md),
+      a path absolute or relative to the directory hanami runs in.
+
+    A field other than "uniform" uses the conservative variable-tensor operator.
+    `diffusion` is "explicit" (forward Euler, dt limited by stability) or
+    "implicit" (backward Euler by conjugate gradients, any dt).
     """
 
     ionic: Literal["tp06"] = "tp06"
@@ -48,6 +59,10 @@ class ModelSection(Section):
     sigma_l: PositiveFloat = 0.1334
     sigma_t: PositiveFloat = 0.01761
     fibre: list[float] = Field(default_factory=lambda: [1.0, 0.0, 0.0], min_length=1, max_length=3)
+    fibre_field: Literal["uniform", "rotational", "file"] = "uniform"
+    fibre_angle_endo: float = Field(-60.0, ge=-180.0, le=180.0)
+    fibre_angle_epi: float = Field(60.0, ge=-180.0, le=180.0)
+    fibre_file: str | None = None
     diffusion: Literal["explicit", "implicit"] = "explicit"
     cg_tolerance: float = Field(1e-8, gt=0.0, lt=1.0)
     cg_maxiter: PositiveInt = 500
@@ -58,6 +73,16 @@ class ModelSection(Section):
         if not any(fibre):
             raise ValueError("the fibre direction must not be the zero vector")
         return fibre
+
+    @pydantic.model_validator(mode="after")
+    def _field_source(self) -> "ModelSection":
+        if self.fibre_field == "file" and not self.fibre_file:
+            raise ValueError('model.fibre_field = "file" needs model.fibre_file, the path of the NetCDF or Zarr '
+                             "file with fibre_x, fibre_y, fibre_z")
+        if self.fibre_file and self.fibre_field != "file":
+            raise ValueError(f'model.fibre_file is given but model.fibre_field = "{self.fibre_field}"; set '
+                             'model.fibre_field = "file" to use it')
+        return self
 
 
 class StimulusSection(Section):
@@ -110,6 +135,9 @@ class CardiacCase(CaseBase):
                 raise ValueError("a single cell (no [grid]) takes stimulus strength in unit = \"pA/pF\"")
             return self
         dim = len(self.grid.lengths)
+        if self.model.fibre_field == "rotational" and dim != 3:
+            raise ValueError(f'model.fibre_field = "rotational" needs a 3D grid (z across the wall), '
+                             f"grid.lengths has {dim} entries")
         if len(self.model.fibre) != dim:
             raise ValueError(f"model.fibre {self.model.fibre} needs {dim} components, one per grid axis")
         for i, s in enumerate(self.stimulus):

@@ -11,6 +11,9 @@ Niederer et al. 2011 (doi:10.1098/rsta.2011.0139): sigma_l = 0.1334 S/m,
 chi = 140 mm^-1, Cm = 1 uF/cm^2 give D_l = 0.0953 mm^2/ms (about 1 cm^2/s, the
 usual cardiac figure).
 
+The operator is `anisotropic_laplacian` for a constant tensor (a host array)
+and `field_laplacian` for a tensor varying in space (`FieldCoefficients`).
+
 * `explicit`: forward Euler, V + dt L V; stable only for dt <= `stable_dt`.
 * `implicit`: backward Euler, (I - dt L) V_new = V, solved by conjugate
   gradients on W (I - dt L), which is symmetric positive definite for the
@@ -24,7 +27,9 @@ import jax.numpy as jnp
 import jax.scipy.sparse.linalg as jsl
 import numpy as np
 
-from hanami.core.stencil import VertexGrid, anisotropic_laplacian
+from hanami.core.stencil import FieldCoefficients, VertexGrid, anisotropic_laplacian, field_laplacian
+
+Tensor = np.ndarray | FieldCoefficients
 
 
 def conductivity_to_diffusivity(sigma: float, chi: float, cm: float) -> float:
@@ -42,12 +47,19 @@ def diffusion_tensor(d_long: float, d_trans: float, fibre: tuple[float, ...]) ->
     return d_trans * np.eye(f.size) + (d_long - d_trans) * np.outer(f, f)
 
 
-def explicit_step(v: jax.Array, dt: jax.Array, tensor: np.ndarray, grid: VertexGrid) -> jax.Array:
+def laplacian(v: jax.Array, tensor: Tensor, grid: VertexGrid) -> jax.Array:
+    """div(D grad V) [mV/ms] for a constant tensor [mm^2/ms] or a tensor field's coefficients."""
+    if isinstance(tensor, FieldCoefficients):
+        return field_laplacian(v, tensor)
+    return anisotropic_laplacian(v, tensor, grid.spacing)
+
+
+def explicit_step(v: jax.Array, dt: jax.Array, tensor: Tensor, grid: VertexGrid) -> jax.Array:
     """V + dt div(D grad V) (forward Euler)."""
-    return v + dt * anisotropic_laplacian(v, tensor, grid.spacing)
+    return v + dt * laplacian(v, tensor, grid)
 
 
-def implicit_step(v: jax.Array, dt: jax.Array, tensor: np.ndarray, grid: VertexGrid, tol: float,
+def implicit_step(v: jax.Array, dt: jax.Array, tensor: Tensor, grid: VertexGrid, tol: float,
                   maxiter: int) -> jax.Array:
     """Backward Euler: solve (I - dt L) V_new = V by conjugate gradients, V as first guess.
 
@@ -58,7 +70,7 @@ def implicit_step(v: jax.Array, dt: jax.Array, tensor: np.ndarray, grid: VertexG
     w = jnp.asarray(grid.weights() / grid.weights().max(), v.dtype)
 
     def operator(x: jax.Array) -> jax.Array:
-        return w * (x - dt * anisotropic_laplacian(x, tensor, grid.spacing))
+        return w * (x - dt * laplacian(x, tensor, grid))
 
     solution, _ = jsl.cg(operator, w * v, x0=v, tol=tol, maxiter=maxiter)
     return solution.astype(v.dtype)
