@@ -81,6 +81,9 @@ def run(
         "--members", help="ensemble: run N members as one batch (with --vary)")] = None,
     vary: Annotated[Optional[list[str]], typer.Option(
         "--vary", help="ensemble: KEY=V1,V2,... one value per member, or KEY=LO:HI evenly spaced")] = None,
+    probes: Annotated[Optional[Path], typer.Option(
+        "--probes", help="also write the output fields at these points (a file with coordinates along 'probe') "
+                         "to probes.nc")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
 ) -> None:
     """Run a case and write a run directory (case.toml, output, summary.json, checkpoints/, plots).
@@ -110,7 +113,7 @@ def run(
         ensemble = ensemble_overrides(members, parse_vary(vary or [], members))
     result = run_case(case, out=out, overrides=set_ or [], stop_time=stop_time, precision=precision,
                       checkpoint_every=checkpoint_every, restart=restart, progress=not quiet, devices=devices,
-                      ensemble=ensemble)
+                      ensemble=ensemble, probes=probes)
     s = result.summary
     console.print(f"[green]done[/] {s['case']}: {s['stop_reason']} after {s['iteration']} steps; "
                   f"run {s['timings_s']['run']:.2f} s, compile {s['timings_s']['compile']:.2f} s, "
@@ -248,6 +251,37 @@ def _counts(option: str, text: str | None) -> list[int]:
     if not counts or min(counts) < 1:
         raise CaseError(f"{option} {text!r}: counts must be >= 1")
     return counts
+
+
+@app.command()
+@handles_errors
+def calibrate(
+    case: Annotated[str, typer.Argument(help="shipped case name or path to a case file")],
+    observations: Annotated[Path, typer.Option("--observations", help="observation file (NetCDF): see docs/calibration.md")],
+    params: Annotated[str, typer.Option("--params", help="case keys to fit, comma-separated")],
+    bounds: Annotated[Optional[list[str]], typer.Option("--bounds", help="KEY=LO:HI (repeatable)")] = None,
+    steps: Annotated[int, typer.Option("--steps", help="optimiser iterations")] = 60,
+    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or lbfgs")] = "adam",
+    learning_rate: Annotated[float, typer.Option("--learning-rate", help="Adam's step on log(p / p0)")] = 0.1,
+    noise: Annotated[Optional[float], typer.Option("--noise", help="add Gaussian noise of this standard deviation "
+                                                                     "(the observations' units) before fitting")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="seed of --noise")] = 0,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="output directory")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+) -> None:
+    """Fit case parameters to observations by gradients through the solver."""
+    import time
+
+    from hanami.ai.calibrate import calibrate as fit
+    from hanami.ai.calibrate import parse_bounds
+
+    keys = [k.strip() for k in params.split(",") if k.strip()]
+    out = out or Path("runs") / f"calibrate-{time.strftime('%Y%m%d-%H%M%S')}"
+    result = fit(case, observations, keys, out=out, bounds=parse_bounds(bounds or []), steps=steps,
+                 optimizer=optimizer, learning_rate=learning_rate, noise=noise, seed=seed, overrides=set_ or [],
+                 progress=not quiet, console=console)
+    console.print(f"results in {result.out}/ (case.toml, history.nc, fit.png, calibration.json)", highlight=False)
 
 
 @app.command()

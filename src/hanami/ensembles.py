@@ -97,6 +97,6 @@ def build_ensemble(app: App, case: Any, source: str, chunk_attempts: int) -> Bui
            for key, values in case.ensemble.vary.items()}
     layout = FieldLayout(("member",) + layout.dims,
                          {"member": (members, {"long_name": "ensemble member"}), **layout.coords},
-                         layout.attrs, aux)
+                         layout.attrs, aux, layout.periods)
     return Built(model=EnsembleModel([b.model for b in builts]), state=state, attempt=None, layout=layout,
                  chunk=chunk)

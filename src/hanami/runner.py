@@ -21,8 +21,9 @@ from hanami.config import apply_overrides, read_toml, to_toml, validate_case
 from hanami.core.checkpoint import list_checkpoints, load_checkpoint, newest_checkpoint, save_checkpoint
 from hanami.core.distributed import barrier, initialise, is_main_process, to_host
 from hanami.core.ensemble import member_history
-from hanami.core.files import write_text
-from hanami.core.output import FieldWriter, provenance
+from hanami.ai.probes import Probes, probe_dataset, read_probe_positions
+from hanami.core.files import atomic_path, write_text
+from hanami.core.output import FieldLayout, FieldWriter, provenance
 from hanami.core.parallel import Layout, plan_layout
 from hanami.core.schedules import AnyOf, IterationInterval, SpecifiedTimes, TimeInterval, WallTimeInterval
 from hanami.core.simulation import Callback, Simulation
@@ -101,7 +102,8 @@ def _check_compatible(restored: State, fresh: State, run_dir: Path) -> None:
 def run_case(case: str | Path | None = None, *, out: Path | None = None, overrides: list[str] = (),
              stop_time: float | str | None = None, precision: str | None = None, checkpoint_every: float | None = None,
              restart: Path | None = None, progress: bool = True, devices: int | None = None,
-             chunk_attempts: int = 64, ensemble: dict[str, Any] | None = None) -> RunResult:
+             chunk_attempts: int = 64, ensemble: dict[str, Any] | None = None,
+             probes: Path | None = None) -> RunResult:
     """Run a case (or continue one from its newest checkpoint) into a run directory.
 
     Under a multi-process launch (Slurm, Open MPI, `hanami run --processes`) every
@@ -146,6 +148,7 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
                             "pass a later --stop-time to continue it")
     else:
         state = built.state
+    points = read_probe_positions(probes, built.layout) if probes is not None else None
     layout = plan_layout(state, cfg.parallel.devices)
     uneven = sorted({n for key, n in layout.sizes.items() if key.startswith("field/")})
     if uneven and progress and is_main_process():
@@ -158,7 +161,7 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
         run_dir.mkdir(parents=True, exist_ok=True)
         write_text(run_dir / "case.toml", to_toml(cfg))
     return _execute(app, cfg, built, state, history, run_dir, restored=restart is not None,
-                    progress=progress, chunk_attempts=chunk_attempts, layout=layout)
+                    progress=progress, chunk_attempts=chunk_attempts, layout=layout, probes=points)
 
 
 def output_schedule(cfg: Any) -> AnyOf:
@@ -182,7 +185,7 @@ def checkpoint_schedule(cfg: Any) -> AnyOf:
 
 
 def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *, restored: bool,
-             progress: bool, chunk_attempts: int, layout: Layout) -> RunResult:
+             progress: bool, chunk_attempts: int, layout: Layout, probes: Probes | None = None) -> RunResult:
     info = provenance(cfg.precision)
     first_field = next(iter(state.fields.values()))
     info["devices_used"] = len(first_field.sharding.device_set)
@@ -203,6 +206,7 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
         writer.restore(sim.time, sim.iteration)
 
     members = cfg.ensemble.members
+    probe_rows: list[tuple[float, int, dict[str, np.ndarray]]] = []
 
     def write_output(s: Simulation) -> None:
         scalars = _scalars(s.history[-1], app.summary_keys, members)
@@ -210,6 +214,8 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
         fields = model.output_fields(layout.unpad_fields({k: to_host(v) for k, v in s.state.fields.items()}))
         if main:
             writer.add(s.time, s.iteration, fields, scalars)
+            if probes is not None:
+                probe_rows.append((s.time, s.iteration, {k: probes(v) for k, v in fields.items()}))
 
     def write_checkpoint(s: Simulation) -> None:
         host = layout.unpad(State(fields={k: to_host(v) for k, v in s.state.fields.items()},
@@ -252,12 +258,30 @@ def _execute(app: App, cfg: Any, built: Built, state, history, run_dir: Path, *,
         kept = f" The last good checkpoint is {checkpoints[-1]}." if checkpoints else ""
         raise BlowUpError(str(error) + kept, time=error.time, iteration=error.iteration, field=error.field)
     dataset = writer.dataset()
+    if probes is not None:
+        _write_probes(run_dir / "probes.nc", probes, probe_rows, built.layout, writer.global_attrs)
+        summary["outputs"].append("probes.nc")
+        write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
     if cfg.output.plots:
         # An ensemble plots member 0 (the dataset holds every member).
         shown = (dataset.isel(member=0), member_history(sim.history, 0)) if members > 1 else (dataset, sim.history)
         summary["plots"] = [str(p.name) for p in app.plot(run_dir, *shown)]
         write_text(run_dir / "summary.json", json.dumps(summary, indent=2))
     return RunResult(run_dir, summary, dataset, sim.history)
+
+
+def _write_probes(path: Path, probes: Probes, rows: list[tuple[float, int, dict[str, np.ndarray]]],
+                  layout: FieldLayout, attrs: dict[str, Any]) -> None:
+    """The output fields at the probes at every output time (a restart's repeated snapshot counts once)."""
+    unique: dict[int, tuple[float, dict[str, np.ndarray]]] = {}
+    for when, iteration, values in rows:
+        unique[iteration] = (when, values)
+    ordered = [unique[i] for i in sorted(unique)]
+    series = {name: [values[name] for _, values in ordered] for name in ordered[0][1]}
+    dataset = probe_dataset(probes, [t for t, _ in ordered], series, layout,
+                            {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in attrs.items()})
+    with atomic_path(path) as tmp:
+        dataset.to_netcdf(tmp, engine="netcdf4")
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

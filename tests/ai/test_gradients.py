@@ -14,12 +14,16 @@ from hanami.errors import CaseError
 
 SMALL_BM1 = ["grid.shape=[32,32]", "grid.lengths=[32.0,32.0]", "time.dt=0.05"]
 SMALL_TC5 = ["grid.truncation=21"]
+SMALL_SLAB = ["grid.lengths=[5.0,2.0,1.0]"]
 
 CHECKS = [
     ("pfhub-bm1a", SMALL_BM1, "model.kappa", 40, "c", (1e-3, 1e-4)),
     ("pfhub-bm1a", SMALL_BM1, "model.mobility", 40, "c", (1e-3, 1e-4)),
     ("williamson-tc5", SMALL_TC5, "initial.mountain_height", 12, "h", (1.0, 0.1)),
     ("williamson-tc5", SMALL_TC5, "initial.u0", 12, "h", (1e-2, 1e-3)),
+    # 3 ms of the stimulated slab: through Rush-Larsen gates and the explicit stencil.
+    ("niederer-dx0.5", SMALL_SLAB, "model.sigma_l", 60, "V", (1e-4, 1e-5)),
+    ("niederer-dx0.5", SMALL_SLAB, "ionic.g_Na", 60, "V", (1e-2, 1e-3)),
 ]
 
 

@@ -88,3 +88,21 @@ def test_climate_members_equal_separate_runs(tmp_path):
             assert difference < 1e-9
     # The mountain matters: the members differ by metres.
     assert float(np.max(np.abs(ens["h"].isel(member=0) - ens["h"].isel(member=2)))) > 1.0
+
+
+@pytest.mark.xdist_group("ensemble")
+def test_cardiac_members_equal_separate_runs(tmp_path):
+    sigmas = [0.1, 0.1334, 0.17]
+    common = ["output.plots=false", "output.times=[]"]
+    run_case("niederer-dx0.5", out=tmp_path / "ens", stop_time=6.0, progress=False, overrides=common,
+             ensemble={"members": 3, "vary": {"model.sigma_l": sigmas}})
+    with xr.open_dataset(tmp_path / "ens" / "output.nc") as ens:
+        ens = ens.load()
+    for i in (0, 2):
+        run_case("niederer-dx0.5", out=tmp_path / f"s{i}", stop_time=6.0, progress=False,
+                 overrides=common + [f"model.sigma_l={sigmas[i]}"])
+        with xr.open_dataset(tmp_path / f"s{i}" / "output.nc") as one:
+            difference = float(np.max(np.abs(one["V"].values - ens["V"].isel(member=i).values)))
+            print(f"sigma_l {sigmas[i]}: max |dV| = {difference:.2e} mV")
+            assert difference < 1e-9
+    assert float(np.max(np.abs(ens["V"].isel(member=0) - ens["V"].isel(member=2)))) > 1.0

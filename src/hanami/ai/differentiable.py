@@ -78,6 +78,19 @@ class DifferentiableRun:
             model, fields = self._setters[key].apply(self.config, model, fields, values)
         return model, fields
 
+    def trajectory(self, values: dict[str, jax.Array], at_steps: Sequence[int]) -> tuple[Any, list[Fields]]:
+        """(model, the fields after each of `at_steps` steps), increasing step counts from the start."""
+        model, initial = self.setup(values)
+        state, done, out = State.start(initial, dt=self.dt), 0, []
+        for n in at_steps:
+            if n < done:
+                raise ValueError(f"steps {list(at_steps)} must increase")
+            if n > done:
+                state = advance(self._attempt_for, model, state, n - done, min(self.chunk, n - done))
+            done = n
+            out.append(state.fields)
+        return model, out
+
     def run(self, values: dict[str, jax.Array], fields: Fields | None = None) -> Fields:
         """The fields after `steps` steps, from `fields` (default: the case's initial fields)."""
         model, initial = self.setup(values)

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from hanami.errors import CaseError
 
@@ -65,6 +66,36 @@ def _u0(case: Any) -> float:
     return 20.0 if case.initial.u0 is None else case.initial.u0
 
 
+def _uniform_tissue(case: Any) -> str | None:
+    if getattr(case.grid, "lengths", None) is None:
+        return "applies to tissue cases (with a grid), not to a single cell"
+    if case.model.fibre_field != "uniform":
+        return f"applies to uniform fibres only, not model.fibre_field = {case.model.fibre_field!r}"
+    return None
+
+
+def _tissue(case: Any) -> str | None:
+    return None if getattr(case.grid, "lengths", None) is not None else "applies to tissue cases only"
+
+
+def _conductivities(case: Any, model: Any, fields: Fields, values: dict[str, jax.Array]) -> tuple[Any, Fields]:
+    """The constant diffusion tensor from sigma_l, sigma_t [S/m] (the case's, unless parameters)."""
+    m = case.model
+    sigma_l = values.get("model.sigma_l", jnp.asarray(m.sigma_l, jnp.float64))
+    sigma_t = values.get("model.sigma_t", jnp.asarray(m.sigma_t, jnp.float64))
+    d_long, d_trans = (100.0 * s / (m.chi * m.cm) for s in (sigma_l, sigma_t))
+    f = np.asarray(m.fibre, np.float64)
+    f = f / np.linalg.norm(f)
+    tensor = d_trans * jnp.eye(f.size) + (d_long - d_trans) * jnp.asarray(np.outer(f, f))
+    return eqx.tree_at(lambda mod: mod.tensor.values, model, tensor), fields
+
+
+def _ionic_value(key: str, name: str) -> Callable[[Any, Any, Fields, dict[str, jax.Array]], tuple[Any, Fields]]:
+    def apply(case: Any, model: Any, fields: Fields, values: dict[str, jax.Array]) -> tuple[Any, Fields]:
+        return eqx.tree_at(lambda mod: getattr(mod.ionic, name), model, values[key]), fields
+    return apply
+
+
 PARAMETERS: dict[str, dict[str, Parameter]] = {
     "phasefield": {
         "model.kappa": Parameter("model.kappa", "1", lambda c: c.model.kappa, _model_value("model.kappa", "kappa")),
@@ -75,6 +106,14 @@ PARAMETERS: dict[str, dict[str, Parameter]] = {
         "initial.mountain_height": Parameter("initial.mountain_height", "m", lambda c: c.initial.mountain_height,
                                              _climate_tc5, _tc5),
         "initial.u0": Parameter("initial.u0", "m s-1", _u0, _climate_tc5, _tc5),
+    },
+    "cardiac": {
+        "model.sigma_l": Parameter("model.sigma_l", "S m-1", lambda c: c.model.sigma_l, _conductivities,
+                                   _uniform_tissue),
+        "model.sigma_t": Parameter("model.sigma_t", "S m-1", lambda c: c.model.sigma_t, _conductivities,
+                                   _uniform_tissue),
+        "ionic.g_Na": Parameter("ionic.g_Na", "nS pF-1", lambda c: 14.838, _ionic_value("ionic.g_Na", "g_Na"),
+                                _tissue),
     },
 }
 
@@ -94,3 +133,17 @@ def setters_for(app: str, case: Any, keys: list[str], source: str) -> dict[str, 
         if reason:
             raise CaseError(f"{source}: parameter {key} {reason}")
     return {k: known[k] for k in keys}
+
+
+def _climate_observables(model: Any, fields: Fields) -> Fields:
+    return {k: v for k, v in model.physical(fields).items() if k in ("h", "u", "v", "vorticity")}
+
+
+# The output fields of each app as JAX functions of the model and its state (what observations observe).
+OBSERVABLES: dict[str, Callable[[Any, Fields], Fields]] = {
+    "phasefield": lambda model, fields: {"c": fields["c"]},
+    "climate": _climate_observables,
+    # activation_time: the 0 mV crossing interpolated linearly between steps, so it is
+    # differentiable in the state wherever a node has activated.
+    "cardiac": lambda model, fields: {"V": fields["V"], "activation_time": fields["activation"]},
+}

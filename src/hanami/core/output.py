@@ -84,12 +84,14 @@ class FieldLayout:
         attrs: CF attributes (units, long_name, ...) by field name.
         aux_coords: coordinates along a dimension of another name (an ensemble's
             varied values along "member"): name -> (dim, values, attributes).
+        periods: the period of each periodic dimension, in its coordinate's units.
     """
 
     dims: tuple[str, ...]
     coords: dict[str, tuple[np.ndarray, dict[str, str]]]
     attrs: dict[str, dict[str, str]]
     aux_coords: dict[str, tuple[str, np.ndarray, dict[str, str]]] = dataclasses.field(default_factory=dict)
+    periods: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def scalar_dims(self) -> tuple[str, ...]:

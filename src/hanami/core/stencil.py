@@ -123,33 +123,39 @@ def _shifted(padded: jax.Array, offsets: tuple[int, ...]) -> jax.Array:
     return padded[index]
 
 
-def anisotropic_laplacian(u: jax.Array, tensor: np.ndarray, spacing: tuple[float, ...]) -> jax.Array:
+def anisotropic_laplacian(u: jax.Array, tensor: np.ndarray | jax.Array, spacing: tuple[float, ...],
+                          pattern: np.ndarray | None = None) -> jax.Array:
     """div(D grad u) with mirror (no-flux) faces.
 
     Arguments:
         u: node values, any dimension d.
-        tensor: constant symmetric d x d diffusion tensor D [mm^2 ms^-1] (host array).
+        tensor: constant symmetric d x d diffusion tensor D [mm^2 ms^-1]: a host array, or a
+            JAX array (traced: differentiated, or one per ensemble member) with its `pattern`.
         spacing: node spacing per axis [mm].
+        pattern: which entries of D are non-zero (which couplings the stencil has); by
+            default those of the host array `tensor`.
 
     Returns:
         div(D grad u) at every node [u ms^-1], same shape and dtype as `u`.
     """
-    tensor = np.asarray(tensor, dtype=np.float64)
+    if pattern is None:
+        tensor = np.asarray(tensor, dtype=np.float64)
+        pattern = tensor != 0.0
     d = u.ndim
     padded = mirror_pad(u)
     centre = _shifted(padded, (0,) * d)
     out = jnp.zeros_like(u)
     for i in range(d):
-        coeff = tensor[i, i] / spacing[i] ** 2
-        if coeff == 0.0:
+        if not pattern[i][i]:
             continue
+        coeff = tensor[i, i] / spacing[i] ** 2
         plus = tuple(1 if k == i else 0 for k in range(d))
         minus = tuple(-1 if k == i else 0 for k in range(d))
         out = out + coeff * (_shifted(padded, plus) + _shifted(padded, minus) - 2 * centre)
     for i, j in itertools.combinations(range(d), 2):
-        coeff = 2 * tensor[i, j] / (4 * spacing[i] * spacing[j])
-        if coeff == 0.0:
+        if not pattern[i][j]:
             continue
+        coeff = 2 * tensor[i, j] / (4 * spacing[i] * spacing[j])
         corners = jnp.zeros_like(u)
         for si, sj in itertools.product((1, -1), repeat=2):
             offsets = tuple(si if k == i else sj if k == j else 0 for k in range(d))

@@ -92,7 +92,8 @@ class CardiacApp:
                       for i, d in enumerate(dims)}
             layout = FieldLayout(dims, coords, ATTRS)
         state = State.start(model.initial_state(), dt=case.time.dt)
-        return Built(model=model, state=state, attempt=fixed_step(model.step, timed=True), layout=layout)
+        return Built(model=model, state=state, attempt=fixed_step(model.step, timed=True), layout=layout,
+                     attempt_for=lambda m: fixed_step(m.step, timed=True))
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
         if "activation_time" in dataset:

@@ -22,6 +22,9 @@ and `field_laplacian` for a tensor varying in space (`FieldCoefficients`).
 
 from __future__ import annotations
 
+from typing import Any
+
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.scipy.sparse.linalg as jsl
@@ -29,7 +32,7 @@ import numpy as np
 
 from hanami.core.stencil import FieldCoefficients, VertexGrid, anisotropic_laplacian, field_laplacian
 
-Tensor = np.ndarray | FieldCoefficients
+Tensor = Any  # a host array, a ConstantTensor or FieldCoefficients
 
 
 def conductivity_to_diffusivity(sigma: float, chi: float, cm: float) -> float:
@@ -47,10 +50,26 @@ def diffusion_tensor(d_long: float, d_trans: float, fibre: tuple[float, ...]) ->
     return d_trans * np.eye(f.size) + (d_long - d_trans) * np.outer(f, f)
 
 
+class ConstantTensor(eqx.Module):
+    """A diffusion tensor constant in space: its values [mm^2/ms] (a JAX array, so they can be
+    differentiated or differ between ensemble members) and which entries are non-zero (static:
+    the stencil's couplings)."""
+
+    values: jax.Array
+    pattern: tuple[tuple[bool, ...], ...] = eqx.field(static=True)
+
+    @classmethod
+    def of(cls, tensor: Any) -> "ConstantTensor":
+        host = np.asarray(tensor, np.float64)
+        return cls(jnp.asarray(host), tuple(tuple(bool(x) for x in row) for row in host != 0.0))
+
+
 def laplacian(v: jax.Array, tensor: Tensor, grid: VertexGrid) -> jax.Array:
     """div(D grad V) [mV/ms] for a constant tensor [mm^2/ms] or a tensor field's coefficients."""
     if isinstance(tensor, FieldCoefficients):
         return field_laplacian(v, tensor)
+    if isinstance(tensor, ConstantTensor):
+        return anisotropic_laplacian(v, tensor.values, grid.spacing, tensor.pattern)
     return anisotropic_laplacian(v, tensor, grid.spacing)
 
 

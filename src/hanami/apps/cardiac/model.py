@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from hanami.apps.cardiac import apd
-from hanami.apps.cardiac.diffusion import explicit_step, implicit_step
+from hanami.apps.cardiac.diffusion import ConstantTensor, explicit_step, implicit_step
 from hanami.apps.cardiac.ionic import IonicModel
 from hanami.apps.cardiac.stimulus import Protocol, stimulus_current
 from hanami.core.stencil import FieldCoefficients, VertexGrid
@@ -58,7 +58,8 @@ class Monodomain(eqx.Module):
     Attributes:
         grid: the nodes (static).
         ionic: the cell model at every node.
-        tensor: diffusion tensor D [mm^2/ms] as nested tuples (static), used when `field` is None.
+        tensor: diffusion tensor D [mm^2/ms] (given as nested tuples or an array; held as a
+            `ConstantTensor`, whose values may be differentiated), used when `field` is None.
         field: coefficients of a diffusion tensor varying in space (a fibre field), or None.
         protocols: stimulus protocols (static).
         diffusion: "explicit" or "implicit".
@@ -69,7 +70,7 @@ class Monodomain(eqx.Module):
 
     grid: VertexGrid = eqx.field(static=True)
     ionic: IonicModel
-    tensor: tuple[tuple[float, ...], ...] = eqx.field(static=True)
+    tensor: ConstantTensor
     protocols: tuple[Protocol, ...] = eqx.field(static=True)
     field: FieldCoefficients | None = None
     diffusion: str = eqx.field(static=True, default="explicit")
@@ -77,13 +78,17 @@ class Monodomain(eqx.Module):
     cg_maxiter: int = eqx.field(static=True, default=200)
     dtype: str = eqx.field(static=True, default="float64")
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.tensor, ConstantTensor):
+            self.tensor = ConstantTensor.of(self.tensor)
+
     def initial_state(self) -> Fields:
         fields = self.ionic.initial_state(self.grid.shape, self.dtype)
         fields["activation"] = jnp.full(self.grid.shape, jnp.inf, self.dtype)
         return fields
 
     def diffuse(self, v: jax.Array, dt: jax.Array) -> jax.Array:
-        tensor = np.asarray(self.tensor) if self.field is None else self.field
+        tensor = self.tensor if self.field is None else self.field
         if self.diffusion == "implicit":
             return implicit_step(v, dt, tensor, self.grid, self.cg_tol, self.cg_maxiter)
         return explicit_step(v, dt, tensor, self.grid)

@@ -101,7 +101,8 @@ class ClimateApp:
                   "lon": (grid.lon, {"long_name": "longitude", "units": "degrees_east",
                                      "standard_name": "longitude"})}
         return Built(model=model, state=state, attempt=fixed_step(model.step),
-                     layout=FieldLayout(("lat", "lon"), coords, ATTRS), attempt_for=lambda m: fixed_step(m.step))
+                     layout=FieldLayout(("lat", "lon"), coords, ATTRS, periods={"lon": 360.0}),
+                     attempt_for=lambda m: fixed_step(m.step))
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
         written = []

@@ -58,8 +58,9 @@ class PhaseFieldApp:
                 return fixed_step(lambda fields, dt: model.estimate(fields, dt)[0])
             return fixed_step(model.step)
 
-        return Built(model=model, state=state, attempt=attempt_for(model), layout=FieldLayout(dims, coords, attrs),
-                     attempt_for=attempt_for)
+        periods = {d: grid.lengths[i] for i, d in enumerate(dims)} if grid.boundary == "periodic" else {}
+        return Built(model=model, state=state, attempt=attempt_for(model),
+                     layout=FieldLayout(dims, coords, attrs, periods=periods), attempt_for=attempt_for)
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
         written = []

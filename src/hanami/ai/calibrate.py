@@ -1,0 +1,221 @@
+"""`hanami calibrate`: fit case parameters to observations by gradients through the solver.
+
+The loss is the mean squared misfit between the model and the observations at
+the observed times and places, over the observations' variance (so it is
+dimensionless and 1 for a model that knows nothing), computed by a
+`DifferentiableRun`. Each parameter p is optimised as theta = log(p / p0)
+(positive, and of order one whatever its unit), clipped to its bounds, with
+optax's Adam or L-BFGS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hanami.ai.differentiable import DifferentiableRun
+from hanami.ai.observations import Observations, read_observations
+from hanami.ai.parameters import OBSERVABLES
+from hanami.config import apply_overrides, to_toml, validate_case
+from hanami.core.files import atomic_path, write_text
+from hanami.errors import CaseError
+
+
+@dataclasses.dataclass
+class Calibration:
+    """What `calibrate` found."""
+
+    fitted: dict[str, float]
+    initial: dict[str, float]
+    loss: list[float]
+    out: Path
+
+
+def parse_bounds(options: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """`KEY=LO:HI` options as {key: (lo, hi)}."""
+    bounds = {}
+    for text in options:
+        key, sep, raw = text.partition("=")
+        lo, colon, hi = raw.partition(":")
+        try:
+            bounds[key.strip()] = (float(lo), float(hi))
+        except ValueError:
+            raise CaseError(f"--bounds {text!r}: expected KEY=LO:HI, e.g. --bounds model.kappa=0.5:5") from None
+        if not sep or not colon or bounds[key.strip()][0] >= bounds[key.strip()][1]:
+            raise CaseError(f"--bounds {text!r}: expected KEY=LO:HI with LO < HI")
+    return bounds
+
+
+def _steps_of(observations: Observations, dt: float) -> list[int]:
+    steps = observations.times / dt
+    whole = np.round(steps)
+    if np.any(np.abs(steps - whole) > 1e-6 * np.maximum(1.0, whole)) or np.any(whole < 0):
+        bad = observations.times[np.abs(steps - whole) > 1e-6 * np.maximum(1.0, whole)]
+        raise CaseError(f"{observations.source}: observation time {bad[0]:g} is not a whole number of the "
+                        f"case's steps (time.dt = {dt:g}); observe at multiples of dt")
+    return [int(n) for n in whole]
+
+
+def misfit(run: DifferentiableRun, observations: Observations, noisy: dict[str, np.ndarray]):
+    """The loss as a function of the parameter values."""
+    steps = _steps_of(observations, run.dt)
+    observe = OBSERVABLES[run.app.name]
+    scale = {k: float(np.var(v)) or 1.0 for k, v in noisy.items()}
+
+    def loss(values: dict[str, jax.Array]) -> jax.Array:
+        model, snapshots = run.trajectory(values, steps)
+        total = jnp.zeros((), jnp.float64)
+        for name, observed in noisy.items():
+            modelled = jnp.stack([_at(observe(model, fields)[name], observations) for fields in snapshots])
+            total = total + jnp.mean((modelled.astype(jnp.float64) - observed) ** 2) / scale[name]
+        return total / len(noisy)
+
+    return loss
+
+
+def _at(field: jax.Array, observations: Observations) -> jax.Array:
+    return field if observations.probes is None else observations.probes(field)
+
+
+def calibrate(case: str | Path, observations: Path, params: Sequence[str], *, out: Path,
+              bounds: dict[str, tuple[float, float]] | None = None, steps: int = 60, optimizer: str = "adam",
+              learning_rate: float = 0.1, noise: float | None = None, seed: int = 0,
+              overrides: Sequence[str] = (), progress: bool = True, console: Console | None = None) -> Calibration:
+    """Fit `params` of `case` to `observations`; write the fitted case, history and a plot to `out`."""
+    console = console or Console()
+    if optimizer not in ("adam", "lbfgs"):
+        raise CaseError(f"--optimizer {optimizer!r}: allowed values are adam, lbfgs")
+    if not params:
+        raise CaseError("give the parameters to fit: --params KEY[,KEY...]")
+    if steps < 1:
+        raise CaseError(f"--steps {steps}: give at least 1")
+    out = Path(out)
+    if (out / "calibration.json").exists():
+        raise CaseError(f"{out}: already holds a calibration; choose another --out")
+    probe_run = DifferentiableRun(case, list(params), steps=1, overrides=overrides)
+    built_layout = probe_run.app.build(probe_run.config).layout
+    observed = read_observations(observations, built_layout, tuple(OBSERVABLES[probe_run.app.name](
+        probe_run.model, probe_run.fields)))
+    last = _steps_of(observed, probe_run.dt)[-1]
+    run = DifferentiableRun(case, list(params), steps=max(1, last), overrides=overrides)
+    start = {k: float(v) for k, v in run.values().items()}
+    bounds = dict(bounds or {})
+    for key, (lo, hi) in bounds.items():
+        if key not in params:
+            raise CaseError(f"--bounds {key}: not one of --params {', '.join(params)}")
+        if not lo <= start[key] <= hi:
+            raise CaseError(f"--bounds {key}={lo:g}:{hi:g} exclude the start value {start[key]:g} of the case")
+    for key, value in start.items():
+        if value <= 0:
+            raise CaseError(f"parameter {key} = {value:g}: calibration fits positive parameters (log scale)")
+    noisy = dict(observed.values)
+    if noise:
+        rng = np.random.default_rng(seed)
+        noisy = {k: v + rng.normal(0.0, noise, v.shape) for k, v in noisy.items()}
+    loss_of_values = misfit(run, observed, noisy)
+
+    def to_values(theta: dict[str, jax.Array]) -> dict[str, jax.Array]:
+        values = {k: start[k] * jnp.exp(theta[k]) for k in params}
+        return {k: jnp.clip(v, *bounds[k]) if k in bounds else v for k, v in values.items()}
+
+    def loss(theta: dict[str, jax.Array]) -> jax.Array:
+        return loss_of_values(to_values(theta))
+
+    theta = {k: jnp.zeros((), jnp.float64) for k in params}
+    history = _optimise(loss, theta, steps, optimizer, learning_rate, to_values, progress, console)
+    fitted = history[-1][1]
+    _write(out, run, observed, noisy, history, fitted, start, params, bounds, noise, optimizer)
+    console.print("fitted " + ", ".join(f"{k} = {v:.6g} (start {start[k]:.6g})" for k, v in fitted.items())
+                  + f"; loss {history[0][0]:.3e} -> {history[-1][0]:.3e}", highlight=False)
+    return Calibration(fitted, start, [h[0] for h in history], out)
+
+
+def _optimise(loss, theta, steps, optimizer, learning_rate, to_values, progress, console):
+    """Run the optimiser; [(loss, {key: value})] per iteration, the start first."""
+    import optax
+
+    value_and_grad = jax.value_and_grad(loss)
+    opt = optax.adam(learning_rate) if optimizer == "adam" else optax.lbfgs()
+
+    @jax.jit
+    def iterate(theta, state):
+        value, grad = value_and_grad(theta)
+        if optimizer == "adam":
+            updates, state = opt.update(grad, state, theta)
+        else:  # the line search evaluates the loss again, inside the same compiled step
+            updates, state = opt.update(grad, state, theta, value=value, grad=grad, value_fn=loss)
+        return optax.apply_updates(theta, updates), state, value
+
+    state = opt.init(theta)
+    history = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not progress) as bar:
+        task = bar.add_task("calibrating", total=steps)
+        for _ in range(steps):
+            values = {k: float(v) for k, v in to_values(theta).items()}
+            theta, state, value = iterate(theta, state)
+            history.append((float(value), values))
+            bar.update(task, advance=1, description=f"loss {float(value):.3e} " + " ".join(
+                f"{k}={v:.5g}" for k, v in values.items()))
+            if not math.isfinite(float(value)):
+                raise CaseError("the loss became non-finite; lower --learning-rate or give --bounds")
+    value = float(jax.jit(loss)(theta))
+    history.append((value, {k: float(v) for k, v in to_values(theta).items()}))
+    return history
+
+
+def _write(out: Path, run: DifferentiableRun, observed: Observations, noisy, history, fitted, start, params,
+           bounds, noise, optimizer) -> None:
+    """calibration.json, the fitted case.toml, history.nc and fit.png."""
+    out.mkdir(parents=True, exist_ok=True)
+    data = run.config.model_dump(mode="json", exclude_none=True)
+    # Parameters of the model that are not case keys (ionic.g_Na) are reported, not written to the case.
+    case_keys = {k: v for k, v in fitted.items() if k.split(".")[0] in type(run.config).model_fields}
+    fitted_case = validate_case(type(run.config), apply_overrides(data, [f"{k}={v!r}" for k, v in case_keys.items()]),
+                                "fitted case")
+    write_text(out / "case.toml", to_toml(fitted_case))
+    iterations = np.arange(len(history))
+    ds = xr.Dataset({"loss": ("iteration", [h[0] for h in history], {"long_name": "misfit / variance of the data"}),
+                     **{k.replace(".", "_"): ("iteration", [h[1][k] for h in history], {"case_key": k})
+                        for k in params}},
+                    coords={"iteration": iterations})
+    with atomic_path(out / "history.nc") as tmp:
+        ds.to_netcdf(tmp, engine="netcdf4")
+    write_text(out / "calibration.json", json.dumps({
+        "case": run.config.name, "app": run.app.name, "observations": observed.source, "params": list(params),
+        "start": start, "fitted": fitted, "bounds": bounds, "noise": noise, "optimizer": optimizer,
+        "loss_start": history[0][0], "loss_end": history[-1][0], "iterations": len(history) - 1}, indent=2))
+    _plot(out / "fit.png", run, observed, noisy, fitted)
+
+
+def _plot(path: Path, run: DifferentiableRun, observed: Observations, noisy, fitted) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    loss_values = {k: jnp.asarray(v, jnp.float64) for k, v in fitted.items()}
+    model, snapshots = run.trajectory(loss_values, _steps_of(observed, run.dt))
+    name = next(iter(noisy))
+    modelled = np.stack([np.asarray(_at(OBSERVABLES[run.app.name](model, f)[name], observed)) for f in snapshots])
+    fig, ax = plt.subplots(figsize=(5, 4.6), dpi=110)
+    ax.plot(noisy[name].ravel(), modelled.ravel(), ".", ms=3, alpha=0.6)
+    low, high = float(np.min(noisy[name])), float(np.max(noisy[name]))
+    ax.plot([low, high], [low, high], "k-", lw=0.8)
+    ax.set_xlabel(f"observed {name}")
+    ax.set_ylabel(f"fitted model {name}")
+    ax.set_title(", ".join(f"{k} = {v:.4g}" for k, v in fitted.items()), fontsize=9)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
