@@ -266,6 +266,8 @@ def calibrate(
     noise: Annotated[Optional[float], typer.Option("--noise", help="add Gaussian noise of this standard deviation "
                                                                      "(the observations' units) before fitting")] = None,
     seed: Annotated[int, typer.Option("--seed", help="seed of --noise")] = 0,
+    variables: Annotated[Optional[str], typer.Option(
+        "--variables", help="observed variables to fit, comma-separated (default: every one in the file)")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="output directory")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
@@ -280,7 +282,8 @@ def calibrate(
     out = out or Path("runs") / f"calibrate-{time.strftime('%Y%m%d-%H%M%S')}"
     result = fit(case, observations, keys, out=out, bounds=parse_bounds(bounds or []), steps=steps,
                  optimizer=optimizer, learning_rate=learning_rate, noise=noise, seed=seed, overrides=set_ or [],
-                 progress=not quiet, console=console)
+                 progress=not quiet, console=console,
+                 variables=[v.strip() for v in (variables or "").split(",") if v.strip()])
     console.print(f"results in {result.out}/ (case.toml, history.nc, fit.png, calibration.json)", highlight=False)
 
 

@@ -70,15 +70,19 @@ def misfit(run: DifferentiableRun, observations: Observations, noisy: dict[str, 
     """The loss as a function of the parameter values."""
     steps = _steps_of(observations, run.dt)
     observe = OBSERVABLES[run.app.name]
-    scale = {k: float(np.var(v)) or 1.0 for k, v in noisy.items()}
+    # A NaN observation is missing (a node not yet activated): it does not count.
+    present = {k: np.isfinite(v) for k, v in noisy.items()}
+    scale = {k: float(np.var(v[present[k]])) or 1.0 for k, v in noisy.items()}
+    filled = {k: np.where(present[k], v, 0.0) for k, v in noisy.items()}
 
     def loss(values: dict[str, jax.Array]) -> jax.Array:
         model, snapshots = run.trajectory(values, steps)
         total = jnp.zeros((), jnp.float64)
-        for name, observed in noisy.items():
+        for name, observed in filled.items():
             modelled = jnp.stack([_at(observe(model, fields)[name], observations) for fields in snapshots])
-            total = total + jnp.mean((modelled.astype(jnp.float64) - observed) ** 2) / scale[name]
-        return total / len(noisy)
+            misfit = jnp.where(present[name], modelled.astype(jnp.float64) - observed, 0.0)
+            total = total + jnp.sum(misfit ** 2) / max(int(present[name].sum()), 1) / scale[name]
+        return total / len(filled)
 
     return loss
 
@@ -90,7 +94,8 @@ def _at(field: jax.Array, observations: Observations) -> jax.Array:
 def calibrate(case: str | Path, observations: Path, params: Sequence[str], *, out: Path,
               bounds: dict[str, tuple[float, float]] | None = None, steps: int = 60, optimizer: str = "adam",
               learning_rate: float = 0.1, noise: float | None = None, seed: int = 0,
-              overrides: Sequence[str] = (), progress: bool = True, console: Console | None = None) -> Calibration:
+              overrides: Sequence[str] = (), progress: bool = True, console: Console | None = None,
+              variables: Sequence[str] = ()) -> Calibration:
     """Fit `params` of `case` to `observations`; write the fitted case, history and a plot to `out`."""
     console = console or Console()
     if optimizer not in ("adam", "lbfgs"):
@@ -119,6 +124,12 @@ def calibrate(case: str | Path, observations: Path, params: Sequence[str], *, ou
         if value <= 0:
             raise CaseError(f"parameter {key} = {value:g}: calibration fits positive parameters (log scale)")
     noisy = dict(observed.values)
+    if variables:
+        missing = [v for v in variables if v not in noisy]
+        if missing:
+            raise CaseError(f"{observed.source}: no observed variable {', '.join(missing)}; "
+                            f"the file holds {', '.join(noisy)}")
+        noisy = {v: noisy[v] for v in variables}
     if noise:
         rng = np.random.default_rng(seed)
         noisy = {k: v + rng.normal(0.0, noise, v.shape) for k, v in noisy.items()}
@@ -210,7 +221,7 @@ def _plot(path: Path, run: DifferentiableRun, observed: Observations, noisy, fit
     modelled = np.stack([np.asarray(_at(OBSERVABLES[run.app.name](model, f)[name], observed)) for f in snapshots])
     fig, ax = plt.subplots(figsize=(5, 4.6), dpi=110)
     ax.plot(noisy[name].ravel(), modelled.ravel(), ".", ms=3, alpha=0.6)
-    low, high = float(np.min(noisy[name])), float(np.max(noisy[name]))
+    low, high = float(np.nanmin(noisy[name])), float(np.nanmax(noisy[name]))
     ax.plot([low, high], [low, high], "k-", lw=0.8)
     ax.set_xlabel(f"observed {name}")
     ax.set_ylabel(f"fitted model {name}")
