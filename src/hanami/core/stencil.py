@@ -148,14 +148,15 @@ def anisotropic_laplacian(u: jax.Array, tensor: np.ndarray | jax.Array, spacing:
     for i in range(d):
         if not pattern[i][i]:
             continue
-        coeff = tensor[i, i] / spacing[i] ** 2
+        # In the field's precision: a float64 coefficient would turn a float32 stencil into float64.
+        coeff = jnp.asarray(tensor[i, i] / spacing[i] ** 2, u.dtype)
         plus = tuple(1 if k == i else 0 for k in range(d))
         minus = tuple(-1 if k == i else 0 for k in range(d))
         out = out + coeff * (_shifted(padded, plus) + _shifted(padded, minus) - 2 * centre)
     for i, j in itertools.combinations(range(d), 2):
         if not pattern[i][j]:
             continue
-        coeff = 2 * tensor[i, j] / (4 * spacing[i] * spacing[j])
+        coeff = jnp.asarray(2 * tensor[i, j] / (4 * spacing[i] * spacing[j]), u.dtype)
         corners = jnp.zeros_like(u)
         for si, sj in itertools.product((1, -1), repeat=2):
             offsets = tuple(si if k == i else sj if k == j else 0 for k in range(d))
