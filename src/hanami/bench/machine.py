@@ -140,11 +140,19 @@ def _cpu_seconds(path: Path = Path("/proc/stat")) -> tuple[float, float] | None:
     return (user + nice + system + irq + softirq) / tick, steal / tick
 
 
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished (waited-for) children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class HostLoad:
     """What competed for the CPU while a measurement ran [cores].
 
     `other_processes`: busy CPU time of the host (from /proc/stat) minus this
-    process's CPU time, over the wall time between `start` and `stop`.
+    process's CPU time and that of the child processes it waited for (a
+    measurement that runs `hanami run` in a subprocess), over the wall time
+    between `start` and `stop`.
     `steal`: CPU time the hypervisor gave to other guests while this one's
     CPUs wanted to run (virtual machines only). Both are near 0 on a quiet
     machine; a figure measured with either well above 0 is slower than the
@@ -154,7 +162,7 @@ class HostLoad:
     def start(self) -> None:
         self._wall = time.perf_counter()
         self._cpu = _cpu_seconds()
-        self._own = time.process_time()
+        self._own = _own_cpu_seconds()
 
     def stop(self) -> dict[str, float] | None:
         """{"other_processes": cores, "steal": cores} since `start`, or None where unknown."""
@@ -162,6 +170,6 @@ class HostLoad:
         wall = time.perf_counter() - self._wall
         if cpu is None or self._cpu is None or wall <= 0:
             return None
-        others = (cpu[0] - self._cpu[0]) - (time.process_time() - self._own)
+        others = (cpu[0] - self._cpu[0]) - (_own_cpu_seconds() - self._own)
         return {"other_processes": round(max(0.0, others) / wall, 3),
                 "steal": round((cpu[1] - self._cpu[1]) / wall, 3)}
