@@ -215,7 +215,8 @@ def validate(
 @app.command()
 @handles_errors
 def bench(
-    apps: Annotated[Optional[list[str]], typer.Argument(help="apps to benchmark (default: every app with a suite)")] = None,
+    apps: Annotated[Optional[list[str]], typer.Argument(
+        help="suites: phasefield, climate, cardiac, gradients (default: all)")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="small sizes and few repeats")] = False,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="write the records to this JSON file")] = None,
     precision: Annotated[Optional[list[str]], typer.Option(help="float32 and/or float64")] = None,

@@ -11,6 +11,11 @@ A record is a plain dict. Every record has the keys in `COMMON_KEYS`; its
   `strong` (same problem) or `weak` (problem as many times larger as devices),
   `efficiency` is against the 1-device, 1-process record, `fake_devices` marks
   CPU devices made by XLA_FLAGS (they share cores).
+* `gradient`: `forward_s` and `gradient_s` of a run of `steps` fixed steps and of
+  its gradient by `parameter`, their ratio `gradient_over_forward`, and XLA's
+  compiled temporary bytes of the gradient with rematerialisation in chunks of
+  `chunk` steps (`temp_bytes_remat`) and keeping every state
+  (`temp_bytes_all_states`).
 
 `steps` counts steps per timed repeat (throughput) or accepted steps from
 t = 0 (adaptive, peer). Times are wall-clock seconds [s]; `updates_per_s` is grid points x accepted
@@ -86,7 +91,8 @@ def read_json(path: Path) -> list[dict[str, Any]]:
 def print_tables(console: Console, records: list[dict[str, Any]]) -> None:
     """Print the machine line and the report's tables (without the provenance) on the terminal."""
     from hanami.bench.machine import machine_label
-    from hanami.bench.summary import Inputs, adaptive_tables, peer_tables, scaling_tables, throughput_tables
+    from hanami.bench.summary import (Inputs, adaptive_tables, gradient_tables, peer_tables, scaling_tables,
+                                      throughput_tables)
 
     if not records:
         return
@@ -102,7 +108,7 @@ def print_tables(console: Console, records: list[dict[str, Any]]) -> None:
     if not console.is_terminal and console.width < TABLE_WIDTH:
         console = Console(file=console.file, width=TABLE_WIDTH, color_system=None)
     for table in (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records)
-                  + scaling_tables(inputs.records)):
+                  + scaling_tables(inputs.records) + gradient_tables(inputs.records)):
         rich_table = Table(title=table.title, title_justify="left", caption=table.note or None,
                            caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         for column in table.columns:

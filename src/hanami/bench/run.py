@@ -220,7 +220,24 @@ def _climate_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: 
     return tasks
 
 
-SUITES = {"phasefield": _phasefield_tasks, "climate": _climate_tasks, "cardiac": _cardiac_tasks}
+def _gradient_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
+                    machine: dict[str, Any], date: str) -> list[Task]:
+    """For each app: a gradient through a whole run against the forward run, and its memory."""
+    from hanami.bench.gradients import PROBLEMS, gradient_cost
+
+    tasks = []
+    for precision in precisions:
+        for app, (case, _, parameter, steps, _) in PROBLEMS.items():
+            tasks.append(Task(f"gradient of {app} ({case}) by {parameter}, {precision}: {steps} steps",
+                              (f"{app}/gradient/{precision}",),
+                              lambda done, a=app, p=precision: _measured(console, gradient_cost, a, p,
+                                                                         repeats=plan.repeats, machine=machine,
+                                                                         date=date)))
+    return tasks
+
+
+SUITES = {"phasefield": _phasefield_tasks, "climate": _climate_tasks, "cardiac": _cardiac_tasks,
+          "gradients": _gradient_tasks}
 
 
 def _scaling_tasks(app: str, devices: Sequence[int], processes: Sequence[int], precisions: Sequence[str],
@@ -259,6 +276,8 @@ def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:
 
 
 def _done_key(record: dict[str, Any]) -> str:
+    if record["kind"] == "gradient":
+        return f"{record['app']}/gradient/{record['precision']}"
     if record["kind"] == "scaling":
         return (f"{record['app']}/scaling/{record['mode']}/{record['precision']}/d{record['devices']}"
                 f"/p{record['processes']}")
@@ -320,6 +339,11 @@ def run_bench(apps: Sequence[str], *, quick: bool = False, json_path: Path | Non
             bandwidth = {"jax": triad_bandwidth(n), "numpy": numpy_triad_bandwidth(n)}
         machine, date = machine_info(cache_note, site=site, bandwidth=bandwidth), utc_now()
         if devices or processes:
+            from hanami.bench.scaling import CASES
+
+            if any(app not in CASES for app in apps):
+                raise CaseError(f"--devices/--processes measure the apps {', '.join(CASES)}; not "
+                                f"{', '.join(a for a in apps if a not in CASES)}")
             steps = 40 if quick else 200
             tasks = [t for app in dict.fromkeys(apps)
                      for t in _scaling_tasks(app, devices, processes, precisions, steps, console, machine, date)]

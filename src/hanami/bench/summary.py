@@ -179,6 +179,28 @@ def scaling_tables(records: list[dict[str, Any]]) -> list[Table]:
     return tables
 
 
+def gradient_tables(records: list[dict[str, Any]]) -> list[Table]:
+    """Cost of a gradient through a whole run, and its memory with and without rematerialisation."""
+    group = [r for r in records if r["kind"] == "gradient"]
+    if not group:
+        return []
+    tables = []
+    for machine in dict.fromkeys(machine_label(r["machine"]) for r in group):
+        rows = [[r["id"], r["app"], r["case"], _grid(r), r["precision"], r["parameter"], str(r["steps"]),
+                 fmt(1e3 * r["forward_s"], ".1f"), fmt(1e3 * r["gradient_s"], ".1f"),
+                 fmt(r["gradient_over_forward"], ".2f"), str(r["chunk"]),
+                 fmt(r["temp_bytes_remat"] / 1e6, ".1f"), fmt(r["temp_bytes_all_states"] / 1e6, ".1f")]
+                for r in group if machine_label(r["machine"]) == machine]
+        tables.append(Table(f"gradients on {machine}: cost and memory of d(loss)/d(parameter) through a whole run",
+                            ["id", "app", "case", "grid", "precision", "parameter", "steps", "forward ms",
+                             "gradient ms", "gradient / forward", "remat chunk", "MB with remat",
+                             "MB all states"], rows,
+                            "gradient: jax.value_and_grad of a scalar loss of the final state, after compile; "
+                            "MB: XLA's compiled temporary memory of the gradient, rematerialised in chunks of "
+                            "about sqrt(steps) or keeping every step's state."))
+    return tables
+
+
 def _validation_figures(v: dict[str, Any]) -> str:
     """The headline figures of a validation report, whatever the app."""
     if isinstance(v.get("checks"), list):
@@ -230,7 +252,7 @@ def provenance_table(records: list[dict[str, Any]]) -> Table:
 
 def all_tables(inputs: Inputs) -> list[Table]:
     tables = (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records)
-              + scaling_tables(inputs.records))
+              + scaling_tables(inputs.records) + gradient_tables(inputs.records))
     if inputs.validations:
         tables.append(validation_table(inputs.validations))
     if inputs.records:

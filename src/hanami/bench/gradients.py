@@ -1,0 +1,80 @@
+"""The cost of a gradient through a whole run (`hanami bench gradients`).
+
+For one parameter of each app, on a small grid: the time of a forward run and of
+its gradient (`jax.value_and_grad` of a scalar loss of the final state), both
+compiled and timed after a warm-up, and XLA's compiled temporary memory of the
+gradient with and without rematerialisation (chunks of about sqrt(N) steps
+against every step kept). Times are wall seconds; memory is bytes.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hanami.ai.differentiable import DifferentiableRun
+from hanami.bench.records import SCHEMA_VERSION
+
+# app: (case, overrides, parameter, steps, field of the loss)
+PROBLEMS = {
+    "phasefield": ("pfhub-bm1a", ["grid.shape=[64,64]", "grid.lengths=[64.0,64.0]", "time.dt=0.05"],
+                   "model.kappa", 400, "c"),
+    "climate": ("williamson-tc5", ["grid.truncation=31"], "initial.mountain_height", 96, "h"),
+    "cardiac": ("niederer-dx0.5", ["grid.lengths=[10.0,3.0,1.5]"], "model.sigma_l", 200, "V"),
+}
+
+
+def _median_time(fn, *args, repeats: int) -> float:
+    jax.block_until_ready(fn(*args))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(fn(*args))
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, Any], date: str,
+                  steps: int | None = None) -> dict[str, Any]:
+    """One app's gradient record: forward and gradient seconds, their ratio, and memory with/without remat."""
+    case, overrides, key, default_steps, field = PROBLEMS[app]
+    steps = steps or default_steps
+    overrides = [*overrides, f'precision="{precision}"']
+    remat = DifferentiableRun(case, [key], steps=steps, overrides=overrides)
+    kept = DifferentiableRun(case, [key], steps=steps, overrides=overrides, chunk=steps)
+
+    def loss_of(run: DifferentiableRun):
+        def loss(values):
+            final = run.run(values)[field]
+            return jnp.sum(jnp.abs(final.astype(jnp.float64)) ** 2) / final.size
+        return loss
+
+    values = remat.values()
+    forward = jax.jit(loss_of(remat))
+    gradient = jax.jit(jax.value_and_grad(loss_of(remat)))
+    start = time.perf_counter()
+    forward.lower(values).compile()
+    compile_forward = time.perf_counter() - start
+    start = time.perf_counter()
+    compiled_remat = gradient.lower(values).compile()
+    compile_gradient = time.perf_counter() - start
+    compiled_kept = jax.jit(jax.value_and_grad(loss_of(kept))).lower(values).compile()
+    forward_s = _median_time(forward, values, repeats=repeats)
+    gradient_s = _median_time(gradient, values, repeats=repeats)
+    points = int(np.prod(remat.fields[next(iter(remat.fields))].shape))
+    return {
+        "schema_version": SCHEMA_VERSION, "kind": "gradient", "app": app, "case": case,
+        "resolution": list(remat.fields[next(iter(remat.fields))].shape), "grid_points": points,
+        "precision": precision, "devices": 1, "processes": 1, "parameter": key,
+        "compile_s": compile_forward + compile_gradient, "time_per_step_s": forward_s / steps, "spread": None,
+        "updates_per_s": points * steps / forward_s, "bytes_per_update": None, "steps": steps,
+        "forward_s": forward_s, "gradient_s": gradient_s, "gradient_over_forward": gradient_s / forward_s,
+        "chunk": remat.chunk,
+        "temp_bytes_remat": int(compiled_remat.memory_analysis().temp_size_in_bytes),
+        "temp_bytes_all_states": int(compiled_kept.memory_analysis().temp_size_in_bytes),
+        "final": {"loss": float(forward(values))}, "machine": machine, "date_utc": date,
+    }
