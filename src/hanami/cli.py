@@ -130,8 +130,6 @@ def _spawn_run(case, out, overrides, stop_time, precision, checkpoint_every, res
 
     if detect_launch() is not None:
         raise CaseError("--processes starts local processes itself; drop it when launching with srun or mpirun")
-    if processes < 1:
-        raise CaseError(f"--processes {processes}: give 1 or more")
     argv = ["run", "--quiet"] if quiet else ["run"]
     if restart is not None:
         argv += ["--restart", str(restart)]

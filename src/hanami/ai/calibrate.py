@@ -107,12 +107,10 @@ def calibrate(case: str | Path, observations: Path, params: Sequence[str], *, ou
     out = Path(out)
     if (out / "calibration.json").exists():
         raise CaseError(f"{out}: already holds a calibration; choose another --out")
-    probe_run = DifferentiableRun(case, list(params), steps=1, overrides=overrides)
-    built_layout = probe_run.app.build(probe_run.config).layout
-    observed = read_observations(observations, built_layout, tuple(OBSERVABLES[probe_run.app.name](
-        probe_run.model, probe_run.fields)))
-    last = _steps_of(observed, probe_run.dt)[-1]
-    run = DifferentiableRun(case, list(params), steps=max(1, last), overrides=overrides)
+    run = DifferentiableRun(case, list(params), steps=1, overrides=overrides)
+    observed = read_observations(observations, run.layout,
+                                 tuple(OBSERVABLES[run.app.name](run.model, run.fields)))
+    run.resize(max(1, _steps_of(observed, run.dt)[-1]))
     start = {k: float(v) for k, v in run.values().items()}
     bounds = dict(bounds or {})
     for key, (lo, hi) in bounds.items():

@@ -50,22 +50,26 @@ class DifferentiableRun:
     chunk: int = 0
 
     def __post_init__(self) -> None:
-        if self.steps < 1:
-            raise CaseError(f"steps = {self.steps}: give at least one step")
-        loaded = load_case(self.case, [*self.overrides, "time.adaptive=false"]
-                           if _has_adaptive(self.case, self.overrides) else list(self.overrides))
+        # Fixed steps whatever the case says (every app's time table has `adaptive`).
+        loaded = load_case(self.case, [*self.overrides, "time.adaptive=false"])
         self.app, self.config = loaded.app, loaded.case
         built = loaded.app.build(loaded.case)
         if built.attempt_for is None:
             raise CaseError(f"{loaded.source}: the {loaded.app.name} app gives no differentiable step")
         self._attempt_for = built.attempt_for
         self.model = built.model
+        self.layout = built.layout
         self.fields = dict(built.state.fields)
         self.dt = float(built.state.dt)
         self._setters = setters_for(loaded.app.name, loaded.case, list(self.params), loaded.source)
-        self.chunk = self.chunk or max(1, round(math.sqrt(self.steps)))
-        if self.chunk > self.steps:
-            self.chunk = self.steps
+        self.resize(self.steps, self.chunk)
+
+    def resize(self, steps: int, chunk: int = 0) -> None:
+        """Take `steps` steps from now on (chunk 0: about sqrt(steps)), without building the case again."""
+        if steps < 1:
+            raise CaseError(f"steps = {steps}: give at least one step")
+        self.steps = steps
+        self.chunk = min(chunk or max(1, round(math.sqrt(steps))), steps)
 
     def values(self) -> dict[str, jax.Array]:
         """The parameters' values in the case (the point to differentiate at)."""
@@ -97,11 +101,6 @@ class DifferentiableRun:
         if fields is not None:
             initial = {**initial, **fields}
         return advance(self._attempt_for, model, State.start(initial, dt=self.dt), self.steps, self.chunk).fields
-
-
-def _has_adaptive(case: str | Path, overrides: Sequence[str]) -> bool:
-    loaded = load_case(case, list(overrides))
-    return bool(getattr(loaded.case.time, "adaptive", False))
 
 
 def advance(attempt_for: Callable[[Any], Callable], model: Any, state: State, steps: int, chunk: int) -> State:

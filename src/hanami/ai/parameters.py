@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from hanami.apps.cardiac.tp06 import TP06
 from hanami.errors import CaseError
 
 Fields = dict[str, jax.Array]
@@ -41,10 +42,15 @@ class Parameter:
     applies: Callable[[Any], str | None] = lambda case: None
 
 
-def _model_value(key: str, name: str) -> Callable[[Any, Any, Fields, dict[str, jax.Array]], tuple[Any, Fields]]:
-    """Replace the model's attribute `name` (held as a value, not static) by the parameter."""
+def _value_at(key: str, *path: str) -> Callable[[Any, Any, Fields, dict[str, jax.Array]], tuple[Any, Fields]]:
+    """Replace the model's attribute at `path` (held as a value, not static) by the parameter `key`."""
+    def where(model: Any) -> Any:
+        for name in path:
+            model = getattr(model, name)
+        return model
+
     def apply(case: Any, model: Any, fields: Fields, values: dict[str, jax.Array]) -> tuple[Any, Fields]:
-        return eqx.tree_at(lambda m: getattr(m, name), model, values[key]), fields
+        return eqx.tree_at(where, model, values[key]), fields
     return apply
 
 
@@ -90,17 +96,11 @@ def _conductivities(case: Any, model: Any, fields: Fields, values: dict[str, jax
     return eqx.tree_at(lambda mod: mod.tensor.values, model, tensor), fields
 
 
-def _ionic_value(key: str, name: str) -> Callable[[Any, Any, Fields, dict[str, jax.Array]], tuple[Any, Fields]]:
-    def apply(case: Any, model: Any, fields: Fields, values: dict[str, jax.Array]) -> tuple[Any, Fields]:
-        return eqx.tree_at(lambda mod: getattr(mod.ionic, name), model, values[key]), fields
-    return apply
-
-
 PARAMETERS: dict[str, dict[str, Parameter]] = {
     "phasefield": {
-        "model.kappa": Parameter("model.kappa", "1", lambda c: c.model.kappa, _model_value("model.kappa", "kappa")),
+        "model.kappa": Parameter("model.kappa", "1", lambda c: c.model.kappa, _value_at("model.kappa", "kappa")),
         "model.mobility": Parameter("model.mobility", "1", lambda c: c.model.mobility,
-                                    _model_value("model.mobility", "mobility")),
+                                    _value_at("model.mobility", "mobility")),
     },
     "climate": {
         "initial.mountain_height": Parameter("initial.mountain_height", "m", lambda c: c.initial.mountain_height,
@@ -112,7 +112,8 @@ PARAMETERS: dict[str, dict[str, Parameter]] = {
                                    _uniform_tissue),
         "model.sigma_t": Parameter("model.sigma_t", "S m-1", lambda c: c.model.sigma_t, _conductivities,
                                    _uniform_tissue),
-        "ionic.g_Na": Parameter("ionic.g_Na", "nS pF-1", lambda c: 14.838, _ionic_value("ionic.g_Na", "g_Na"),
+        "ionic.g_Na": Parameter("ionic.g_Na", "nS pF-1", lambda c: TP06.g_Na,
+                                _value_at("ionic.g_Na", "ionic", "g_Na"),
                                 _tissue),
     },
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import subprocess
 import sys
@@ -97,9 +98,7 @@ def measure(app: str, mode: str, devices: int, processes: int, precision: str, *
     from hanami.runner import load_case
 
     built_shape = _resolution(load_case(spec.case, overrides).case)
-    points = 1
-    for n in built_shape:
-        points *= n
+    points = math.prod(built_shape)
     per_step = summary["timings_s"]["run_per_step"]
     record = {
         "schema_version": SCHEMA_VERSION, "kind": "scaling", "mode": mode, "app": app, "case": spec.case,
