@@ -30,6 +30,8 @@ ATTRS = {
     "v": {"long_name": "northward wind", "units": "m s-1", "standard_name": "northward_wind"},
     "vorticity": {"long_name": "relative vorticity", "units": "s-1",
                   "standard_name": "atmosphere_relative_vorticity"},
+    "divergence": {"long_name": "horizontal divergence of the wind", "units": "s-1",
+                   "standard_name": "divergence_of_wind"},
     "mass": {"long_name": "total fluid volume", "units": "m3"},
     "mass_drift": {"long_name": "relative change of total mass since t = 0", "units": "1"},
     "energy": {"long_name": "total energy per unit density", "units": "m5 s-2"},

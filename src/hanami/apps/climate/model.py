@@ -265,11 +265,13 @@ class ShallowWater(eqx.Module):
         return "h"
 
     def output_fields(self, fields: Fields) -> dict[str, np.ndarray]:
-        """h [m] (free surface), u, v [m/s], vorticity [1/s] on the (lat, lon) grid."""
-        p = _physical(self, fields)
-        return {k: np.asarray(p[k]) for k in ("h", "u", "v", "vorticity")}
+        """h [m] (free surface), u, v [m/s], vorticity and divergence [1/s] on the (lat, lon) grid."""
+        return {k: np.asarray(v) for k, v in _output(self, fields).items()}
 
 
 @eqx.filter_jit
-def _physical(model: ShallowWater, fields: Fields) -> dict[str, jax.Array]:
-    return model.physical(fields)
+def _output(model: ShallowWater, fields: Fields) -> dict[str, jax.Array]:
+    p = model.physical(fields)
+    out = {k: p[k] for k in ("h", "u", "v", "vorticity")}
+    out["divergence"] = model.sh.to_grid(fields["div"])
+    return out
