@@ -214,7 +214,7 @@ def validate(
 @handles_errors
 def bench(
     apps: Annotated[Optional[list[str]], typer.Argument(
-        help="suites: phasefield, climate, cardiac, gradients (default: all)")] = None,
+        help="suites: phasefield, climate, cardiac, gradients, surrogates (default: all)")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="small sizes and few repeats")] = False,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="write the records to this JSON file")] = None,
     precision: Annotated[Optional[list[str]], typer.Option(help="float32 and/or float64")] = None,
@@ -299,6 +299,9 @@ def train_surrogate(
     modes: Annotated[Optional[int], typer.Option(
         "--modes", help="modes kept per axis (box) or largest degree + 1 (sphere); default: half the grid's")] = None,
     stride: Annotated[int, typer.Option("--stride", help="output intervals per learned step")] = 1,
+    start_time: Annotated[Optional[str], typer.Option(
+        "--start-time", help="leave out snapshots before this time (a spin-up), in the dataset's time unit or with "
+                             "a unit")] = None,
     variables: Annotated[Optional[str], typer.Option(
         "--variables", help="fields to learn, comma-separated (default: every field)")] = None,
     test_members: Annotated[Optional[int], typer.Option(
@@ -307,6 +310,9 @@ def train_surrogate(
         "--condition", help="varied case keys given as inputs, comma-separated, or 'none' "
                             "(default: the varied keys that change the dynamics)")] = None,
     rollout: Annotated[int, typer.Option("--rollout", help="learned steps of the held-out rollout")] = 10,
+    augment: Annotated[Optional[bool], typer.Option(
+        "--augment/--no-augment", help="train on randomly mirrored pairs too (default: on for the phase field, "
+                                       "whose dynamics are mirror-symmetric)")] = None,
     seed: Annotated[int, typer.Option("--seed", help="seed of the weights, the member split and the batch order")] = 0,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="output directory")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
@@ -322,9 +328,10 @@ def train_surrogate(
     keys = None if condition is None else [k.strip().replace(".", "_") for k in condition.split(",")
                                            if k.strip() and k.strip() != "none"]
     options = TrainingOptions(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, width=width,
-                              layers=layers, modes=modes, rollout=rollout, seed=seed)
+                              layers=layers, modes=modes, rollout=rollout, seed=seed, augment=augment)
     train(dataset, app_name, out, options, variables=[v.strip() for v in (variables or "").split(",") if v.strip()],
-          stride=stride, test_members=test_members, condition=keys, progress=not quiet, console=console)
+          stride=stride, test_members=test_members, condition=keys, progress=not quiet, console=console,
+          start_time=start_time or 0.0)
     console.print(f"results in {out}/ (surrogate.eqx, surrogate.json, history.nc, report.json, comparison.png)",
                   highlight=False)
 

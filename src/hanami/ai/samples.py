@@ -14,6 +14,7 @@ spacing of the output times unless given.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,6 +63,22 @@ def condition_keys(ds: xr.Dataset) -> list[str]:
     return keys
 
 
+def dataset_time(value: float | str, units: str) -> float:
+    """A time in the dataset's unit from a number (that unit) or a string with a unit ("2 days")."""
+    from hanami.units import SECONDS, parse_duration
+
+    try:
+        number = parse_duration(value)
+    except ValueError as err:
+        raise CaseError(f"--start-time {value!r}: {err}") from None
+    if re.fullmatch(r"\s*[-+0-9.eE]+\s*", str(value)):
+        return number  # no unit: already the dataset's
+    unit = units.split(" since ")[0].strip().lower()
+    if unit not in SECONDS:
+        raise CaseError(f"--start-time {value!r}: the dataset's time has no physical unit ({units!r}); give a number")
+    return number / SECONDS[unit]
+
+
 def lattice(times: np.ndarray, interval: float | None) -> tuple[float, dict[int, int]]:
     """(interval, {lattice step k: time index}) of the snapshots at times[0] + k x interval."""
     if len(times) < 2:
@@ -87,6 +104,7 @@ class EnsembleSamples:
         test_members: how many members to hold out (default: a fifth, at least one).
         seed: seed of the member split and of the batch order.
         interval: spacing of the snapshots to use, in the dataset's time unit (default: the most common one).
+        start_time: leave out snapshots before this time (a spin-up), in the dataset's time unit.
         condition: varied case keys given to the model as inputs (default: those that change the dynamics).
     """
 
@@ -97,6 +115,7 @@ class EnsembleSamples:
     seed: int = 0
     interval: float | None = None
     condition: Sequence[str] | None = None
+    start_time: float | str = 0.0
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -111,7 +130,14 @@ class EnsembleSamples:
             raise CaseError(f"{self.path}: fields {self.variables} are not all on the same grid")
         if self.stride < 1:
             raise CaseError(f"stride = {self.stride}: must be >= 1")
-        self.interval, self.steps = lattice(self.ds["time"].values, self.interval)
+        times = self.ds["time"].values
+        self.start_time = dataset_time(self.start_time, str(self.ds["time"].attrs.get("units", "1")))
+        later = np.flatnonzero(times >= self.start_time - 1e-9 * max(1.0, abs(self.start_time)))
+        if len(later) < 2:
+            raise CaseError(f"{self.path}: fewer than two snapshots at or after start time {self.start_time:g} "
+                            f"(the last is at {times[-1]:g})")
+        self.interval, steps = lattice(times[later], self.interval)
+        self.steps = {k: int(later[i]) for k, i in steps.items()}
         members = self.ds.sizes["member"]
         held = max(1, members // 5) if self.test_members is None else self.test_members
         if not 1 <= held < members:

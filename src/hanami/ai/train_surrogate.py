@@ -28,6 +28,8 @@ from hanami.core.output import provenance
 from hanami.errors import CaseError
 
 APPS = {"phasefield": "box", "climate": "sphere", "cardiac": "box"}
+# Apps whose dynamics are unchanged by mirroring the grid (isotropic, no preferred direction).
+MIRROR_SYMMETRIC = {"phasefield"}
 
 
 @dataclasses.dataclass
@@ -42,8 +44,14 @@ class TrainingOptions:
     modes: int | None = None
     rollout: int = 10
     seed: int = 0
+    augment: bool | None = None
 
-    def check(self) -> None:
+    def check(self, app: str) -> None:
+        if self.augment is None:
+            self.augment = app in MIRROR_SYMMETRIC
+        if self.augment and app not in MIRROR_SYMMETRIC:
+            raise CaseError(f"--augment: the {app} app's dynamics are not mirror-symmetric (rotation, fibres or "
+                            "orography give them a direction); leave it out")
         for name in ("epochs", "batch_size", "width", "layers", "rollout"):
             if getattr(self, name) < 1:
                 raise CaseError(f"--{name.replace('_', '-')} = {getattr(self, name)}: must be >= 1")
@@ -78,13 +86,14 @@ def make_spec(samples: EnsembleSamples, app: str, options: TrainingOptions) -> S
 
 def train_surrogate(dataset: Path, app: str, out: Path, options: TrainingOptions, *, variables: Sequence[str] = (),
                     stride: int = 1, test_members: int | None = None, condition: Sequence[str] | None = None,
+                    start_time: float | str = 0.0,
                     progress: bool = True, console: Console | None = None) -> dict[str, Any]:
     """Train a surrogate of `app` on the ensemble store `dataset`; returns the report (also report.json)."""
     if app not in APPS:
         raise CaseError(f"--app {app!r}: one of {', '.join(APPS)}")
-    options.check()
+    options.check(app)
     samples = EnsembleSamples(dataset, variables, stride=stride, test_members=test_members, seed=options.seed,
-                              condition=condition)
+                              condition=condition, start_time=start_time)
     made_by = samples.ds.attrs.get("app")
     if made_by is not None and made_by != app:
         raise CaseError(f"{dataset}: the dataset was written by the {made_by} app, not {app} (--app {made_by})")
@@ -100,7 +109,8 @@ def train_surrogate(dataset: Path, app: str, out: Path, options: TrainingOptions
                   f"{len(samples.pairs(samples.train))} samples of {', '.join(samples.variables)} "
                   f"{samples.shape[1:]}, step {samples.dt:g}", highlight=False)
     surrogate, history = fit(surrogate, samples, epochs=options.epochs, batch_size=options.batch_size,
-                             learning_rate=options.learning_rate, out=out, progress=progress, console=console)
+                             learning_rate=options.learning_rate, out=out, progress=progress, console=console,
+                             augment=options.augment)
     _write_history(out / "history.nc", history)
     rolled = rollout_errors(surrogate, samples, options.rollout)
     example = rolled.pop("example")
@@ -110,9 +120,9 @@ def train_surrogate(dataset: Path, app: str, out: Path, options: TrainingOptions
         "architecture": {"kind": "spherical Fourier neural operator" if surrogate.spec.domain == "sphere"
                          else "Fourier neural operator", "width": options.width, "layers": options.layers,
                          "modes": surrogate.spec.modes,
-                         "parameters": int(sum(np.size(x) for x in jax.tree.leaves(_weights(surrogate))))},
+                         "parameters": parameter_count(surrogate)},
         "training": {"epochs": options.epochs, "batch_size": min(options.batch_size, len(samples.pairs(samples.train))),
-                     "learning_rate": options.learning_rate, "final_train_loss": history[-1]["train_loss"],
+                     "learning_rate": options.learning_rate, "augment": options.augment, "final_train_loss": history[-1]["train_loss"],
                      "final_test_loss": history[-1]["test_loss"],
                      "samples_per_second": float(np.nanmedian([h["samples_per_second"] for h in history])),
                      "seconds": float(sum(h["seconds"] for h in history))},
@@ -127,8 +137,9 @@ def train_surrogate(dataset: Path, app: str, out: Path, options: TrainingOptions
     return report
 
 
-def _weights(surrogate: Surrogate) -> Any:
-    return eqx.filter(surrogate, trained_leaves(surrogate))
+def parameter_count(surrogate: Surrogate) -> int:
+    """Trained numbers (a complex weight counts as two)."""
+    return int(sum(np.size(x) for x in jax.tree.leaves(eqx.filter(surrogate, trained_leaves(surrogate)))))
 
 
 def _speed(surrogate: Surrogate, samples: EnsembleSamples, batch: int) -> dict[str, Any]:

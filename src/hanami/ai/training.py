@@ -40,30 +40,73 @@ def loss_fn(surrogate: Surrogate, x: jax.Array, y: jax.Array, conditions: jax.Ar
     return jnp.mean(scaled ** 2 * weights)
 
 
+class Trainer:
+    """The optimiser's state and one compiled training step (AdamW on a cosine-decayed step,
+    gradients clipped to norm 1) for the trained leaves of a surrogate."""
+
+    def __init__(self, surrogate: Surrogate, optimiser: optax.GradientTransformation):
+        self.params, self.static = eqx.partition(surrogate, trained_leaves(surrogate))
+        self.optimiser = optimiser
+        self.state = optimiser.init(self.params)
+        static = self.static
+
+        @eqx.filter_jit
+        def step(params, state, x, y, c):
+            loss, grads = eqx.filter_value_and_grad(lambda p: loss_fn(eqx.combine(p, static), x, y, c))(params)
+            updates, state = optimiser.update(grads, state, params)
+            return eqx.apply_updates(params, updates), state, loss
+
+        self._step = step
+        self._loss = eqx.filter_jit(lambda params, x, y, c: loss_fn(eqx.combine(params, static), x, y, c))
+
+    @classmethod
+    def create(cls, surrogate: Surrogate, learning_rate: float, total_steps: int) -> "Trainer":
+        schedule = optax.cosine_decay_schedule(learning_rate, max(1, total_steps), alpha=0.02)
+        return cls(surrogate, optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(schedule, weight_decay=1e-5)))
+
+    @property
+    def surrogate(self) -> Surrogate:
+        return eqx.combine(self.params, self.static)
+
+    def step(self, x: np.ndarray, y: np.ndarray, c: np.ndarray) -> jax.Array:
+        """One optimiser step on a batch; returns the batch's loss before the step."""
+        self.params, self.state, loss = self._step(self.params, self.state, x, y, c)
+        return loss
+
+    def loss(self, x: np.ndarray, y: np.ndarray, c: np.ndarray) -> jax.Array:
+        return self._loss(self.params, x, y, c)
+
+
+def mirrored(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair of (B, C, *grid) states reflected along a random set of axes, and on a cube
+    (equal sizes) with its axes randomly permuted: the same map applied to input and target.
+
+    For an isotropic model on a periodic or no-flux box these are symmetries of the dynamics,
+    so the mirrored pair is as true a sample as the original; the spectral weights are not
+    mirror-symmetric themselves, so the surrogate learns something from each.
+    """
+    x, y = x.copy(), y.copy()
+    grid_axes = list(range(1, x.ndim - 1))
+    cube = len({x.shape[a + 1] for a in grid_axes}) == 1
+    for b in range(len(x)):
+        flips = [a for a in grid_axes if rng.random() < 0.5]
+        order = [0] + (list(rng.permutation(grid_axes)) if cube else grid_axes)
+        x[b] = np.transpose(np.flip(x[b], tuple(flips)), order)
+        y[b] = np.transpose(np.flip(y[b], tuple(flips)), order)
+    return x, y
+
+
 def fit(surrogate: Surrogate, samples: EnsembleSamples, *, epochs: int, batch_size: int, learning_rate: float,
-        out: Path | None = None, progress: bool = True, console: Console | None = None,
+        out: Path | None = None, progress: bool = True, console: Console | None = None, augment: bool = False,
         on_epoch: Callable[[dict[str, float]], None] | None = None) -> tuple[Surrogate, list[dict[str, float]]]:
-    """Train for `epochs` passes over the training pairs; returns the surrogate and one row per epoch
-    (epoch, train_loss, test_loss, seconds, samples_per_second)."""
+    """Train for `epochs` passes over the training pairs (`augment`: each pair randomly mirrored,
+    see `mirrored`); returns the surrogate and one row per epoch (epoch, train_loss, test_loss,
+    seconds, samples_per_second)."""
     train_pairs = samples.pairs(samples.train)
     test_pairs = samples.pairs(samples.test)
     batch_size = min(batch_size, len(train_pairs))
     per_epoch = len(train_pairs) // batch_size
-    schedule = optax.cosine_decay_schedule(learning_rate, max(1, epochs * per_epoch), alpha=0.02)
-    optimiser = optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(schedule, weight_decay=1e-5))
-    params, static = eqx.partition(surrogate, trained_leaves(surrogate))
-    state = optimiser.init(params)
-
-    @eqx.filter_jit
-    def step(params, state, x, y, c):
-        loss, grads = eqx.filter_value_and_grad(lambda p: loss_fn(eqx.combine(p, static), x, y, c))(params)
-        updates, state = optimiser.update(grads, state, params)
-        return eqx.apply_updates(params, updates), state, loss
-
-    @eqx.filter_jit
-    def evaluate(params, x, y, c):
-        return loss_fn(eqx.combine(params, static), x, y, c)
-
+    trainer = Trainer.create(surrogate, learning_rate, epochs * per_epoch)
     history = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                TimeElapsedColumn(), TimeRemainingColumn())
@@ -75,17 +118,19 @@ def fit(surrogate: Surrogate, samples: EnsembleSamples, *, epochs: int, batch_si
                 if len(x) < batch_size:
                     continue  # a full batch every step: one compiled shape
                 t0 = time.perf_counter()
-                params, state, loss = step(params, state, x, y, c)
+                if augment:
+                    x, y = mirrored(x, y, np.random.default_rng((samples.seed, epoch, b)))
+                loss = trainer.step(x, y, c)
                 losses.append(float(loss))
                 if epoch > 1 or b > 0:  # the first step compiles
                     timed, timed_s = timed + len(x), timed_s + time.perf_counter() - t0
                 bar.update(task, advance=1, info=f"epoch {epoch} loss {np.mean(losses):.4g}")
-            test_loss = _mean_loss(evaluate, params, samples, test_pairs, batch_size)
+            test_loss = _mean_loss(trainer, samples, test_pairs, batch_size)
             row = {"epoch": epoch, "train_loss": float(np.mean(losses)), "test_loss": test_loss,
                    "seconds": time.perf_counter() - start,
                    "samples_per_second": timed / timed_s if timed_s > 0 else float("nan")}
             history.append(row)
-            surrogate = eqx.combine(params, static)
+            surrogate = trainer.surrogate
             if out is not None:
                 save(surrogate, out)
             if on_epoch is not None:
@@ -93,11 +138,11 @@ def fit(surrogate: Surrogate, samples: EnsembleSamples, *, epochs: int, batch_si
     return surrogate, history
 
 
-def _mean_loss(evaluate, params, samples: EnsembleSamples, pairs, batch_size: int, most: int = 256) -> float:
+def _mean_loss(trainer: "Trainer", samples: EnsembleSamples, pairs, batch_size: int, most: int = 256) -> float:
     """Held-out loss on up to `most` pairs (evenly spaced), in batches."""
     if len(pairs) > most:
         pairs = [pairs[j] for j in np.linspace(0, len(pairs) - 1, most).round().astype(int)]
     total = 0.0
     for x, y, c in samples.batches(pairs, batch_size, 0, shuffle=False):
-        total += float(evaluate(params, x, y, c)) * len(x)
+        total += float(trainer.loss(x, y, c)) * len(x)
     return total / len(pairs)

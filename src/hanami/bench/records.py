@@ -16,6 +16,12 @@ A record is a plain dict. Every record has the keys in `COMMON_KEYS`; its
   compiled temporary bytes of the gradient with rematerialisation in chunks of
   `chunk` steps (`temp_bytes_remat`) and keeping every state
   (`temp_bytes_all_states`).
+* `surrogate`: a learned step of `dt` (float32 neural operator, `architecture`):
+  `train_samples_per_s` of the compiled training step (batch `batch`),
+  `loader_samples_per_s` streaming from Zarr, `surrogate_s_per_step` (one state)
+  and `surrogate_s_per_state_batched`, the solver's `solver_s_per_learned_step`
+  (`solver_s_per_step` x `solver_steps_per_learned_step`, in `solver_precision`)
+  and the ratios `speedup` and `speedup_batched`.
 
 `steps` counts steps per timed repeat (throughput) or accepted steps from
 t = 0 (adaptive, peer). Times are wall-clock seconds [s]; `updates_per_s` is grid points x accepted
@@ -92,6 +98,7 @@ def print_tables(console: Console, records: list[dict[str, Any]]) -> None:
     """Print the machine line and the report's tables (without the provenance) on the terminal."""
     from hanami.bench.machine import machine_label
     from hanami.bench.summary import (Inputs, adaptive_tables, gradient_tables, peer_tables, scaling_tables,
+                                      surrogate_tables,
                                       throughput_tables)
 
     if not records:
@@ -108,7 +115,8 @@ def print_tables(console: Console, records: list[dict[str, Any]]) -> None:
     if not console.is_terminal and console.width < TABLE_WIDTH:
         console = Console(file=console.file, width=TABLE_WIDTH, color_system=None)
     for table in (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records)
-                  + scaling_tables(inputs.records) + gradient_tables(inputs.records)):
+                  + scaling_tables(inputs.records) + gradient_tables(inputs.records)
+                  + surrogate_tables(inputs.records)):
         rich_table = Table(title=table.title, title_justify="left", caption=table.note or None,
                            caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         for column in table.columns:

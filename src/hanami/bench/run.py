@@ -236,8 +236,20 @@ def _gradient_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console:
     return tasks
 
 
+def _surrogate_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console: Console,
+                     machine: dict[str, Any], date: str) -> list[Task]:
+    """For each app with a surrogate: training throughput and inference speed-up over the solver."""
+    from hanami.bench.surrogates import PROBLEMS, surrogate_record
+
+    return [Task(f"surrogate of {app} ({case}): training throughput, inference against the solver",
+                 (f"{app}/surrogate",),
+                 lambda done, a=app: _measured(console, surrogate_record, a, repeats=max(plan.repeats, 3),
+                                               machine=machine, date=date))
+            for app, (case, *_) in PROBLEMS.items()]
+
+
 SUITES = {"phasefield": _phasefield_tasks, "climate": _climate_tasks, "cardiac": _cardiac_tasks,
-          "gradients": _gradient_tasks}
+          "gradients": _gradient_tasks, "surrogates": _surrogate_tasks}
 
 
 def _scaling_tasks(app: str, devices: Sequence[int], processes: Sequence[int], precisions: Sequence[str],
@@ -278,6 +290,8 @@ def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:
 def _done_key(record: dict[str, Any]) -> str:
     if record["kind"] == "gradient":
         return f"{record['app']}/gradient/{record['precision']}"
+    if record["kind"] == "surrogate":
+        return f"{record['app']}/surrogate"
     if record["kind"] == "scaling":
         return (f"{record['app']}/scaling/{record['mode']}/{record['precision']}/d{record['devices']}"
                 f"/p{record['processes']}")

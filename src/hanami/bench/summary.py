@@ -201,6 +201,33 @@ def gradient_tables(records: list[dict[str, Any]]) -> list[Table]:
     return tables
 
 
+def surrogate_tables(records: list[dict[str, Any]]) -> list[Table]:
+    """Surrogate training throughput and inference speed against the solver."""
+    group = [r for r in records if r["kind"] == "surrogate"]
+    if not group:
+        return []
+    tables = []
+    for machine in dict.fromkeys(machine_label(r["machine"]) for r in group):
+        rows = [[r["id"], r["app"], r["case"], _grid(r), f"{r['dt']:g}",
+                 f"{r['architecture']['domain']} w{r['architecture']['width']} l{r['architecture']['layers']} "
+                 f"m{r['architecture']['modes']}", fmt(r["train_samples_per_s"], ".1f"),
+                 fmt(r["loader_samples_per_s"], ".0f"), fmt(1e3 * r["surrogate_s_per_step"], ".2f"),
+                 fmt(1e3 * r["surrogate_s_per_state_batched"], ".3f"),
+                 f"{fmt(1e3 * r['solver_s_per_learned_step'], '.2f')} ({r['solver_steps_per_learned_step']:.1f} "
+                 f"{r['solver_precision']} steps)", fmt(r["speedup"], ".2f"), fmt(r["speedup_batched"], ".2f")]
+                for r in group if machine_label(r["machine"]) == machine]
+        tables.append(Table(f"surrogates on {machine}: training throughput and a learned step against the solver",
+                            ["id", "app", "case", "grid", "learned dt", "operator", "train samples/s",
+                             "loader samples/s", "surrogate ms/step", "ms/state (batch 16)",
+                             "solver ms per learned dt", "speed-up", "speed-up batched"], rows,
+                            "float32 neural operator (FNO on the box, spherical FNO on the sphere; w width, "
+                            "l layers, m modes), untrained weights (speed does not depend on them); training: "
+                            "compiled AdamW step on a batch of 16 in memory; loader: reading the batch from the "
+                            "ensemble's Zarr store; solver: measured time per step x steps per learned dt in the "
+                            "ensemble; speed-up = solver / surrogate per learned step."))
+    return tables
+
+
 def _validation_figures(v: dict[str, Any]) -> str:
     """The headline figures of a validation report, whatever the app."""
     if isinstance(v.get("checks"), list):
@@ -252,7 +279,7 @@ def provenance_table(records: list[dict[str, Any]]) -> Table:
 
 def all_tables(inputs: Inputs) -> list[Table]:
     tables = (throughput_tables(inputs.records) + adaptive_tables(inputs.records) + peer_tables(inputs.records)
-              + scaling_tables(inputs.records) + gradient_tables(inputs.records))
+              + scaling_tables(inputs.records) + gradient_tables(inputs.records) + surrogate_tables(inputs.records))
     if inputs.validations:
         tables.append(validation_table(inputs.validations))
     if inputs.records:

@@ -1,0 +1,93 @@
+"""Surrogate speed (`hanami bench surrogates`): training throughput and inference speed-up.
+
+For the phase field (FNO, 64^2) and the shallow-water model (spherical FNO, T31):
+a small ensemble is run into a temporary Zarr store; then, with the default
+architecture of `hanami train-surrogate`, the record holds
+- training throughput: samples per second of the compiled training step (AdamW,
+  batch of 16, data in memory), and of the streaming loader reading from the store;
+- inference: seconds per learned step for one state and per state in a batch;
+- the solver's seconds per learned step (its measured time per step on this
+  machine x the steps it took per learned step in the ensemble), and the speed-up.
+Speed does not depend on the weights, so nothing is trained to convergence here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+
+from hanami.ai.evaluation import solver_speed, surrogate_speed
+from hanami.ai.samples import EnsembleSamples
+from hanami.ai.surrogate import Surrogate
+from hanami.ai.train_surrogate import TrainingOptions, make_spec, parameter_count
+from hanami.ai.training import Trainer
+from hanami.bench.records import SCHEMA_VERSION
+from hanami.runner import run_case
+
+# app: (case, overrides, stop time, ensemble table, fields, start time)
+PROBLEMS = {
+    "phasefield": ("pfhub-bm1a", ["initial.kind=random", "initial.epsilon=0.05", "grid.shape=[64,64]",
+                                  "grid.lengths=[64,64]", "output.interval=10"], 300.0,
+                   {"members": 4, "vary": {"initial.seed": [0, 1, 2, 3]}}, (), 50.0),
+    "climate": ("williamson-tc5", ["grid.truncation=31", "output.interval=10800"], "1 day",
+                {"members": 4, "vary": {"initial.mountain_height": [0.0, 1000.0, 2000.0, 3000.0]}},
+                ("h", "vorticity", "divergence"), 0.0),
+}
+BATCH = 16
+
+
+def _best(fn, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def surrogate_record(app: str, *, repeats: int, machine: dict[str, Any], date: str) -> dict[str, Any]:
+    """One app's surrogate record (see the module docstring)."""
+    case, overrides, stop, ensemble, variables, start_time = PROBLEMS[app]
+    with tempfile.TemporaryDirectory() as tmp:
+        run = run_case(case, out=Path(tmp) / "run", overrides=[*overrides, 'output.format="zarr"', "output.plots=false"],
+                       stop_time=stop, progress=False, ensemble=ensemble)
+        samples = EnsembleSamples(run.run_dir / "output.zarr", variables, test_members=1, start_time=start_time)
+        options = TrainingOptions()
+        surrogate = Surrogate.create(make_spec(samples, app, options), jax.random.key(0))
+        pairs = (samples.pairs(samples.train) * BATCH)[:BATCH]
+        x, y, c = samples.read(pairs)
+        trainer = Trainer.create(surrogate, options.learning_rate, 1000)
+        start = time.perf_counter()
+        jax.block_until_ready(trainer.step(x, y, c))
+        compile_s = time.perf_counter() - start
+        step_s = _best(lambda: jax.block_until_ready(trainer.step(x, y, c)), repeats)
+        read_s = _best(lambda: samples.read(pairs), repeats)
+        learned = surrogate_speed(surrogate, samples, BATCH)
+        solver = solver_speed(samples)
+    spec = surrogate.spec
+    points = int(np.prod(spec.shape))
+    return {
+        "schema_version": SCHEMA_VERSION, "kind": "surrogate", "app": app, "case": case,
+        "resolution": list(spec.shape), "grid_points": points, "precision": "float32",
+        "solver_precision": solver["precision"], "devices": 1, "processes": 1, "compile_s": compile_s,
+        "time_per_step_s": learned["seconds_per_step"], "spread": None,
+        "updates_per_s": points / learned["seconds_per_state_batched"], "bytes_per_update": None,
+        "steps": repeats, "dt": spec.dt, "time_units": spec.time_units, "variables": list(spec.variables),
+        "architecture": {"domain": spec.domain, "width": spec.width, "layers": spec.layers, "modes": spec.modes,
+                         "parameters": parameter_count(surrogate)},
+        "batch": BATCH, "train_samples_per_s": BATCH / step_s, "loader_samples_per_s": BATCH / read_s,
+        "surrogate_s_per_step": learned["seconds_per_step"],
+        "surrogate_s_per_state_batched": learned["seconds_per_state_batched"],
+        "solver_s_per_step": solver["seconds_per_solver_step"],
+        "solver_steps_per_learned_step": solver["solver_steps_per_learned_step"],
+        "solver_s_per_learned_step": solver["seconds_per_step"],
+        "speedup": solver["seconds_per_step"] / learned["seconds_per_step"],
+        "speedup_batched": solver["seconds_per_step"] / learned["seconds_per_state_batched"],
+        "final": {}, "machine": machine, "date_utc": date,
+    }
