@@ -95,8 +95,10 @@ def build_ensemble(app: App, case: Any, source: str, chunk_attempts: int) -> Bui
     members = np.arange(case.ensemble.members)
     aux = {key.replace(".", "_"): ("member", np.asarray(values), {"long_name": f"case key {key}"})
            for key, values in case.ensemble.vary.items()}
+    statics = {name: (("member",) + dims, np.stack([b.layout.statics[name][1] for b in builts]), attrs)
+               for name, (dims, _, attrs) in layout.statics.items()}
     layout = FieldLayout(("member",) + layout.dims,
                          {"member": (members, {"long_name": "ensemble member"}), **layout.coords},
-                         layout.attrs, aux, layout.periods)
+                         layout.attrs, aux, layout.periods, statics)
     return Built(model=EnsembleModel([b.model for b in builts]), state=state, attempt=None, layout=layout,
                  chunk=chunk)

@@ -65,7 +65,7 @@ def test_loader_yields_what_the_store_holds(phasefield_store):
     assert np.allclose(used, np.arange(0, 40.001, 2.0))
     seen = []
     for x, y, cond in samples.batches(samples.pairs(samples.train), 7, epoch=1):
-        assert x.shape[1:] == (1, 16, 16) and y.shape == x.shape and cond.shape == (len(x), 0)
+        assert x.shape[1:] == (1, 16, 16) and y.shape == x.shape and cond.shape == (len(x), 0, 16, 16)
         for xs, ys in zip(x, y):
             # find the snapshot this sample came from, and check its target is 2 time units later
             hits = np.argwhere(np.all(c == xs[0], axis=(2, 3)))
@@ -150,7 +150,8 @@ def test_train_surrogate_command_on_the_sphere(climate_store, tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads((out / "report.json").read_text())
     spec = json.loads((out / "surrogate.json").read_text())
-    assert spec["condition"] == ["initial_mountain_height"]  # the mountain changes the dynamics
+    # the mountain changes the dynamics: its height and the orography are inputs
+    assert spec["forcing"] == ["initial_mountain_height", "orography"]
     assert spec["domain"] == "sphere" and spec["interval"] == 21600.0
     assert len(report["rollout"]["surrogate"]) == 3 and len(report["one_step"]["surrogate"]) == 3
     assert report["speed"]["solver"]["solver_steps_per_learned_step"] == pytest.approx(24.0)  # 6 h of 15 min

@@ -66,7 +66,7 @@ def rollout_errors(surrogate: Surrogate, samples: EnsembleSamples, steps: int, s
         surrogate_rms.append(rms(predicted[n - 1] - truth, weights).tolist())
         persistence_rms.append(rms(x - truth, weights).tolist())
     return {"steps": steps, "starts": len(pairs), "surrogate": surrogate_rms, "persistence": persistence_rms,
-            "example": {"member": pairs[0][0], "time_index": pairs[0][1],
+            "example": {"member": pairs[0][0], "time": float(samples.ds["time"].values[pairs[0][1]]),
                         "truth": np.stack([samples.state(pairs[0][0], samples.later(pairs[0][1], steps))]),
                         "predicted": predicted[-1][:1]}}
 

@@ -52,6 +52,12 @@ def field_variables(ds: xr.Dataset) -> list[str]:
     return [n for n, v in ds.data_vars.items() if v.dims[:2] == ("time", "member") and v.ndim > 2]
 
 
+def static_fields(ds: xr.Dataset, space_dims: tuple[str, ...]) -> list[str]:
+    """Fields constant in time on the same grid (orography, ...), per member or shared."""
+    return [str(n) for n, v in ds.data_vars.items()
+            if "time" not in v.dims and v.dims in (space_dims, ("member",) + space_dims)]
+
+
 def condition_keys(ds: xr.Dataset) -> list[str]:
     """Varied case keys that change the dynamics (coordinates along `member` not in STATE_ONLY_KEYS)."""
     keys = []
@@ -106,6 +112,9 @@ class EnsembleSamples:
         interval: spacing of the snapshots to use, in the dataset's time unit (default: the most common one).
         start_time: leave out snapshots before this time (a spin-up), in the dataset's time unit.
         condition: varied case keys given to the model as inputs (default: those that change the dynamics).
+
+    The model's inputs besides the state are the forcing channels: the condition
+    values (constant over the grid) and the dataset's static fields.
     """
 
     path: Path
@@ -149,6 +158,7 @@ class EnsembleSamples:
         if missing:
             raise CaseError(f"{self.path}: condition {missing[0]!r} is not a varied key of the ensemble "
                             f"(varied: {', '.join(condition_keys(self.ds)) or 'none'})")
+        self.statics = static_fields(self.ds, self.space_dims)
         if not self.starts(1):
             raise CaseError(f"{self.path}: no two snapshots {self.stride} x {self.interval:g} apart; "
                             "lower --stride or write outputs more often")
@@ -184,18 +194,27 @@ class EnsembleSamples:
         return np.stack([np.asarray(self.ds[v].isel(time=index, member=member).values, np.float32)
                          for v in self.variables])
 
-    def conditions(self, members: Sequence[int]) -> np.ndarray:
-        """(len(members), len(condition)) float32: the varied values the model sees."""
-        if not self.condition:
-            return np.zeros((len(members), 0), np.float32)
-        values = np.stack([self.ds[c].values.astype(np.float64) for c in self.condition], axis=-1)
-        return values[np.asarray(members)].astype(np.float32)
+    @property
+    def forcing_names(self) -> list[str]:
+        """The forcing channels: condition keys, then static fields."""
+        return [*self.condition, *self.statics]
+
+    def forcing(self, members: Sequence[int]) -> np.ndarray:
+        """(len(members), F, *grid) float32: each member's conditions spread over the grid, and its static fields."""
+        grid = self.shape[1:]
+        out = np.empty((len(members), len(self.forcing_names)) + grid, np.float32)
+        for j, name in enumerate(self.condition):
+            out[:, j] = self.ds[name].values[np.asarray(members)].astype(np.float32).reshape((-1,) + (1,) * len(grid))
+        for j, name in enumerate(self.statics, start=len(self.condition)):
+            var = self.ds[name]
+            out[:, j] = np.stack([(var.isel(member=m) if "member" in var.dims else var).values for m in members])
+        return out
 
     def read(self, pairs: Sequence[tuple[int, int]], steps: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(x, y, conditions) of these pairs: x (B, C, *grid) at t, y at t + steps learned steps."""
+        """(x, y, forcing) of these pairs: x (B, C, *grid) at t, y at t + steps learned steps, forcing (B, F, *grid)."""
         x = np.stack([self.state(m, i) for m, i in pairs])
         y = np.stack([self.state(m, self.later(i, steps)) for m, i in pairs])
-        return x, y, self.conditions([m for m, _ in pairs])
+        return x, y, self.forcing([m for m, _ in pairs])
 
     def batches(self, pairs: Sequence[tuple[int, int]], batch_size: int, epoch: int, shuffle: bool = True
                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -214,7 +233,7 @@ class EnsembleSamples:
 
     def statistics(self, max_pairs: int = 512) -> dict[str, np.ndarray]:
         """Per-variable mean and standard deviation of the training states, root mean square of their one-step change,
-        and of the condition values, from up to `max_pairs` training samples (streamed)."""
+        and of the forcing channels, from up to `max_pairs` training samples (streamed)."""
         pairs = self.pairs(self.train)
         if len(pairs) > max_pairs:
             pick = np.random.default_rng(self.seed).choice(len(pairs), max_pairs, replace=False)
@@ -228,10 +247,11 @@ class EnsembleSamples:
             d2 = d2 + (d ** 2).mean(axis=axes)
         n = len(pairs)
         mean = s1 / n
-        cond = self.conditions(self.train).astype(np.float64)
+        forcing = self.forcing(self.train).astype(np.float64)
+        over = (0,) + tuple(range(2, forcing.ndim))
         return {"mean": mean, "std": _positive(np.sqrt(np.maximum(s2 / n - mean ** 2, 0))),
                 "change_std": _positive(np.sqrt(d2 / n)),
-                "condition_mean": cond.mean(axis=0), "condition_std": _positive(cond.std(axis=0))}
+                "forcing_mean": forcing.mean(axis=over), "forcing_std": _positive(forcing.std(axis=over))}
 
 
 def _positive(std: np.ndarray) -> np.ndarray:

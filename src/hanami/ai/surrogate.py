@@ -1,7 +1,7 @@
 """A learned time step: a neural operator that advances an app's state by a fixed interval.
 
-`Surrogate(x, conditions)` maps the fields at t (physical units, (C, *grid)) to
-the fields at t + dt: x + s * N(normalised x, conditions, position), with N a
+`Surrogate(x, forcing)` maps the fields at t (physical units, (C, *grid)) to
+the fields at t + dt: x + s * N(normalised x, forcing, position), with N a
 `NeuralOperator` and s the typical size of one step's change, so N works on
 numbers of order one and an untrained surrogate predicts no change. What fixes
 the surrogate (grid, variables, normalisation, architecture) is a frozen
@@ -40,10 +40,11 @@ class SurrogateSpec:
         interval, stride: the learned step is stride x interval [time_units].
         time_units: the dataset's time unit.
         width, layers, modes: channels, spectral layers, modes kept per axis (box) or degree + 1 (sphere).
-        condition: varied case keys given as inputs.
+        forcing: inputs besides the state: varied case keys (constant over the grid), then
+            static fields of the dataset (orography, ...).
         mean, std: per-variable normalisation of the state.
         change_std: per-variable root mean square of one step's change.
-        condition_mean, condition_std: normalisation of the conditions.
+        forcing_mean, forcing_std: normalisation of the forcing channels.
         dataset, train_members, test_members, seed: where it was trained.
     """
 
@@ -58,12 +59,12 @@ class SurrogateSpec:
     width: int
     layers: int
     modes: int
-    condition: tuple[str, ...]
+    forcing: tuple[str, ...]
     mean: tuple[float, ...]
     std: tuple[float, ...]
     change_std: tuple[float, ...]
-    condition_mean: tuple[float, ...]
-    condition_std: tuple[float, ...]
+    forcing_mean: tuple[float, ...]
+    forcing_std: tuple[float, ...]
     dataset: str = ""
     train_members: tuple[int, ...] = ()
     test_members: tuple[int, ...] = ()
@@ -76,7 +77,7 @@ class SurrogateSpec:
 
     @property
     def channels_in(self) -> int:
-        return len(self.variables) + len(self.condition) + (3 if self.domain == "sphere" else 0)
+        return len(self.variables) + len(self.forcing) + (3 if self.domain == "sphere" else 0)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2)
@@ -107,7 +108,7 @@ def area_weights(spec: SurrogateSpec) -> np.ndarray:
 
 
 class Surrogate(eqx.Module):
-    """The learned step for one sample: (C, *grid) fields and (P,) conditions -> fields dt later."""
+    """The learned step for one sample: (C, *grid) fields and (F, *grid) forcing -> fields dt later."""
 
     operator: NeuralOperator
     spec: SurrogateSpec = eqx.field(static=True)
@@ -121,28 +122,29 @@ class Surrogate(eqx.Module):
         operator = NeuralOperator.create(spec.channels_in, len(spec.variables), spec.width, spec.layers, modes, key)
         return cls(operator, spec)
 
-    def __call__(self, x: jax.Array, conditions: jax.Array) -> jax.Array:
+    def __call__(self, x: jax.Array, forcing: jax.Array) -> jax.Array:
         s = self.spec
         column = (-1,) + (1,) * len(s.shape)
-        mean, std = jnp.asarray(s.mean, jnp.float32).reshape(column), jnp.asarray(s.std, jnp.float32).reshape(column)
-        scaled = (conditions - jnp.asarray(s.condition_mean, jnp.float32)) / jnp.asarray(s.condition_std, jnp.float32)
-        inputs = jnp.concatenate([(x - mean) / std,
-                                  jnp.broadcast_to(scaled.reshape(column), (len(s.condition),) + s.shape),
+
+        def scaled(values: jax.Array, mean: tuple[float, ...], std: tuple[float, ...]) -> jax.Array:
+            return (values - jnp.asarray(mean, jnp.float32).reshape(column)) / jnp.asarray(std, jnp.float32).reshape(column)
+
+        inputs = jnp.concatenate([scaled(x, s.mean, s.std), scaled(forcing, s.forcing_mean, s.forcing_std),
                                   jnp.asarray(_positions(s))])
         return x + jnp.asarray(s.change_std, jnp.float32).reshape(column) * self.operator(inputs)
 
 
 @eqx.filter_jit
-def predict(surrogate: Surrogate, x: jax.Array, conditions: jax.Array) -> jax.Array:
-    """One learned step of a batch: x (B, C, *grid), conditions (B, P)."""
-    return jax.vmap(surrogate)(x, conditions)
+def predict(surrogate: Surrogate, x: jax.Array, forcing: jax.Array) -> jax.Array:
+    """One learned step of a batch: x (B, C, *grid), forcing (B, F, *grid)."""
+    return jax.vmap(surrogate)(x, forcing)
 
 
 @eqx.filter_jit
-def rollout(surrogate: Surrogate, x: jax.Array, conditions: jax.Array, steps: int) -> jax.Array:
+def rollout(surrogate: Surrogate, x: jax.Array, forcing: jax.Array, steps: int) -> jax.Array:
     """`steps` learned steps of a batch, each fed the last: (steps, B, C, *grid)."""
     def one(state: jax.Array, _: Any) -> tuple[jax.Array, jax.Array]:
-        new = jax.vmap(surrogate)(state, conditions)
+        new = jax.vmap(surrogate)(state, forcing)
         return new, new
 
     return jax.lax.scan(one, x, None, length=steps)[1]

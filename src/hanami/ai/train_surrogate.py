@@ -77,10 +77,10 @@ def make_spec(samples: EnsembleSamples, app: str, options: TrainingOptions) -> S
         app=app, variables=tuple(samples.variables), dims=tuple(samples.space_dims), shape=tuple(shape),
         domain=domain, interval=samples.interval, stride=samples.stride,
         time_units=str(ds["time"].attrs.get("units", "1")), width=options.width, layers=options.layers,
-        modes=options.modes or default_modes(domain, shape), condition=tuple(samples.condition),
+        modes=options.modes or default_modes(domain, shape), forcing=tuple(samples.forcing_names),
         mean=tuple(stats["mean"].tolist()), std=tuple(stats["std"].tolist()),
-        change_std=tuple(stats["change_std"].tolist()), condition_mean=tuple(stats["condition_mean"].tolist()),
-        condition_std=tuple(stats["condition_std"].tolist()), dataset=str(samples.path),
+        change_std=tuple(stats["change_std"].tolist()), forcing_mean=tuple(stats["forcing_mean"].tolist()),
+        forcing_std=tuple(stats["forcing_std"].tolist()), dataset=str(samples.path),
         train_members=tuple(samples.train), test_members=tuple(samples.test), seed=options.seed)
 
 
@@ -182,12 +182,22 @@ def _plot(path: Path, spec: SurrogateSpec, example: dict[str, Any], steps: int) 
             image = ax.imshow(field, origin="lower", cmap=cmap, vmin=limits[0], vmax=limits[1], extent=extent,
                               aspect="auto" if extent else "equal")
             ax.set_title(title, fontsize=10)
+            ax.set_ylabel(spec.dims[0])
+            ax.set_xlabel(spec.dims[1] if len(spec.dims) > 1 else "")
             fig.colorbar(image, ax=ax, shrink=0.8)
-    fig.suptitle(f"held-out member {example['member']}: {steps} learned steps of {spec.dt:g} "
-                 f"({spec.time_units}) from snapshot {example['time_index']}")
+    fig.suptitle(f"held-out member {example['member']}: {steps} learned steps of {_duration(spec.dt, spec.time_units)} "
+                 f"from t = {_duration(example['time'], spec.time_units)}")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=90)
     plt.close(fig)
+
+
+def _duration(value: float, units: str) -> str:
+    """A time for a title: hours or days for seconds, the bare number for a unitless time."""
+    unit = units.split(" since ")[0].strip()
+    if unit in ("s", "seconds", "second"):
+        return f"{value / 86400:g} days" if value >= 86400 and value % 86400 == 0 else f"{value / 3600:g} h"
+    return f"{value:g}" if unit in ("1", "") else f"{value:g} {unit}"
 
 
 def _plane(field: np.ndarray) -> np.ndarray:

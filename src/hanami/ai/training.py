@@ -31,12 +31,12 @@ def trained_leaves(surrogate: Surrogate) -> Any:
     return eqx.tree_at(lambda s: s.operator.modes, spec, replace=jax.tree.map(lambda _: False, modes))
 
 
-def loss_fn(surrogate: Surrogate, x: jax.Array, y: jax.Array, conditions: jax.Array) -> jax.Array:
+def loss_fn(surrogate: Surrogate, x: jax.Array, y: jax.Array, forcing: jax.Array) -> jax.Array:
     """Mean square error of one step, in units of each variable's typical change."""
     s = surrogate.spec
     column = (-1,) + (1,) * len(s.shape)
     weights = jnp.asarray(area_weights(s), jnp.float32)
-    scaled = (jax.vmap(surrogate)(x, conditions) - y) / jnp.asarray(s.change_std, jnp.float32).reshape(column)
+    scaled = (jax.vmap(surrogate)(x, forcing) - y) / jnp.asarray(s.change_std, jnp.float32).reshape(column)
     return jnp.mean(scaled ** 2 * weights)
 
 
@@ -77,23 +77,24 @@ class Trainer:
         return self._loss(self.params, x, y, c)
 
 
-def mirrored(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Each pair of (B, C, *grid) states reflected along a random set of axes, and on a cube
-    (equal sizes) with its axes randomly permuted: the same map applied to input and target.
+def mirrored(arrays: tuple[np.ndarray, ...], rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Each sample of (B, C, *grid) arrays (input, target, forcing) reflected along a random set of
+    axes, and on a cube (equal sizes) with its axes randomly permuted: one map for all the arrays.
 
     For an isotropic model on a periodic or no-flux box these are symmetries of the dynamics,
     so the mirrored pair is as true a sample as the original; the spectral weights are not
     mirror-symmetric themselves, so the surrogate learns something from each.
     """
-    x, y = x.copy(), y.copy()
-    grid_axes = list(range(1, x.ndim - 1))
-    cube = len({x.shape[a + 1] for a in grid_axes}) == 1
-    for b in range(len(x)):
-        flips = [a for a in grid_axes if rng.random() < 0.5]
+    arrays = tuple(a.copy() for a in arrays)
+    shape = arrays[0].shape
+    grid_axes = list(range(1, len(shape) - 1))
+    cube = len({shape[a + 1] for a in grid_axes}) == 1
+    for b in range(shape[0]):
+        flips = tuple(a for a in grid_axes if rng.random() < 0.5)
         order = [0] + (list(rng.permutation(grid_axes)) if cube else grid_axes)
-        x[b] = np.transpose(np.flip(x[b], tuple(flips)), order)
-        y[b] = np.transpose(np.flip(y[b], tuple(flips)), order)
-    return x, y
+        for a in arrays:
+            a[b] = np.transpose(np.flip(a[b], flips), order)
+    return arrays
 
 
 def fit(surrogate: Surrogate, samples: EnsembleSamples, *, epochs: int, batch_size: int, learning_rate: float,
@@ -119,7 +120,7 @@ def fit(surrogate: Surrogate, samples: EnsembleSamples, *, epochs: int, batch_si
                     continue  # a full batch every step: one compiled shape
                 t0 = time.perf_counter()
                 if augment:
-                    x, y = mirrored(x, y, np.random.default_rng((samples.seed, epoch, b)))
+                    x, y, c = mirrored((x, y, c), np.random.default_rng((samples.seed, epoch, b)))
                 loss = trainer.step(x, y, c)
                 losses.append(float(loss))
                 if epoch > 1 or b > 0:  # the first step compiles

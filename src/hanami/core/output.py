@@ -98,6 +98,8 @@ class FieldLayout:
         aux_coords: coordinates along a dimension of another name (an ensemble's
             varied values along "member"): name -> (dim, values, attributes).
         periods: the period of each periodic dimension, in its coordinate's units.
+        statics: fields that do not change in time (orography, ...): name -> (dims,
+            values, attributes); an ensemble's start with "member".
     """
 
     dims: tuple[str, ...]
@@ -105,6 +107,7 @@ class FieldLayout:
     attrs: dict[str, dict[str, str]]
     aux_coords: dict[str, tuple[str, np.ndarray, dict[str, str]]] = dataclasses.field(default_factory=dict)
     periods: dict[str, float] = dataclasses.field(default_factory=dict)
+    statics: dict[str, tuple[tuple[str, ...], np.ndarray, dict[str, str]]] = dataclasses.field(default_factory=dict)
 
     @property
     def scalar_dims(self) -> tuple[str, ...]:
@@ -151,6 +154,7 @@ class FieldWriter:
             data_vars[name] = (("time",) + self.layout.scalar_dims,
                                np.array([s[3].get(name, np.nan) for s in self.snapshots]),
                                self.layout.attrs.get(name, {}))
+        data_vars.update(self.layout.statics)
         data_vars["iteration"] = ("time", np.array([s[1] for s in self.snapshots], dtype=np.int64),
                                   {"long_name": "accepted time steps"})
         coords = {name: (name, values, attrs) for name, (values, attrs) in self.layout.coords.items()}

@@ -44,6 +44,9 @@ ATTRS = {
 }
 
 
+OROGRAPHY = {"long_name": "height of the ground (orography)", "units": "m", "standard_name": "surface_altitude"}
+
+
 def initial_grid_fields(case: ClimateCase, grid: SphereGrid) -> tuple[np.ndarray, ...]:
     """u, v [m/s], free-surface height h [m] and orography hs [m] on the grid, float64."""
     lon, lat = grid.mesh()
@@ -103,7 +106,9 @@ class ClimateApp:
                   "lon": (grid.lon, {"long_name": "longitude", "units": "degrees_east",
                                      "standard_name": "longitude"})}
         return Built(model=model, state=state, attempt=fixed_step(model.step),
-                     layout=FieldLayout(("lat", "lon"), coords, ATTRS, periods={"lon": 360.0}),
+                     layout=FieldLayout(("lat", "lon"), coords, ATTRS, periods={"lon": 360.0},
+                                        statics={"orography": (("lat", "lon"), np.asarray(model.orography, np.float64),
+                                                               OROGRAPHY)}),
                      attempt_for=lambda m: fixed_step(m.step))
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
