@@ -6,40 +6,17 @@ commands. Then the recovered parameters must lie within 1 % of the truth.
 """
 
 import json
-import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
+from tests.tutorials import run_section
 
 
-def _sections() -> dict[str, list[tuple[str, str]]]:
-    text = DOC.read_text().split("## Tutorials", 1)[1]
-    sections = {}
-    for chunk in text.split("\n### ")[1:]:
-        title = chunk.splitlines()[0].strip()
-        sections[title] = re.findall(r"```(python|console)\n(.*?)```", chunk, flags=re.S)
-    return sections
-
-
-def _run_section(title: str, workdir: Path, extra: list[str] = ()) -> None:
-    for kind, body in _sections()[title]:
-        if kind == "python":
-            result = subprocess.run([sys.executable, "-c", body], cwd=workdir, capture_output=True, text=True)
-            assert result.returncode == 0, result.stderr
-            continue
-        for line in body.splitlines():
-            if not line.startswith("$ hanami "):
-                continue
-            argv = shlex.split(line[2:])[1:]
-            result = subprocess.run([sys.executable, "-m", "hanami.cli", *argv], cwd=workdir, capture_output=True,
-                                    text=True, timeout=900)
-            assert result.returncode == 0, f"{line}\n{result.stderr}"
-            print(result.stdout.strip().splitlines()[0] if result.stdout.strip() else line)
+def _run_section(title: str, workdir: Path) -> None:
+    run_section("calibration.md", title, workdir)
 
 
 def _fitted(path: Path) -> dict[str, float]:
