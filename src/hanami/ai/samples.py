@@ -140,6 +140,8 @@ class EnsembleSamples:
         group = zarr.open_group(self.path, mode="r")
         self._arrays = {v: group[v] for v in self.variables}
         self._static_values: dict[str, np.ndarray] = {}
+        # Chunks are read by several threads: zarr's decompression and file reads release the GIL.
+        self._readers = ThreadPoolExecutor(max_workers=4)
         if any(self.ds[v].dims[2:] != self.space_dims for v in self.variables):
             raise CaseError(f"{self.path}: fields {self.variables} are not all on the same grid")
         if self.stride < 1:
@@ -224,9 +226,9 @@ class EnsembleSamples:
 
     def read(self, pairs: Sequence[tuple[int, int]], steps: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x, y, forcing) of these pairs: x (B, C, *grid) at t, y at t + steps learned steps, forcing (B, F, *grid)."""
-        x = np.stack([self.state(m, i) for m, i in pairs])
-        y = np.stack([self.state(m, self.later(i, steps)) for m, i in pairs])
-        return x, y, self.forcing([m for m, _ in pairs])
+        wanted = [(m, i) for m, i in pairs] + [(m, self.later(i, steps)) for m, i in pairs]
+        states = list(self._readers.map(lambda p: self.state(*p), wanted))
+        return np.stack(states[:len(pairs)]), np.stack(states[len(pairs):]), self.forcing([m for m, _ in pairs])
 
     def batches(self, pairs: Sequence[tuple[int, int]], batch_size: int, epoch: int, shuffle: bool = True
                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
