@@ -169,6 +169,7 @@ def test_train_surrogate_command_on_the_sphere(climate_store, tmp_path):
     (["--app", "phasefield", "--condition", "model_kappa"], "not a varied key"),
     (["--app", "phasefield", "--modes", "9"], "must lie in 1..8"),
     (["--app", "weather"], "one of phasefield, climate"),
+    (["--app", "climate", "--augment"], "not mirror-symmetric"),
 ])
 def test_bad_training_input(phasefield_store, tmp_path, extra, message):
     out = tmp_path / "surrogate"

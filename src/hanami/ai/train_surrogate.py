@@ -27,7 +27,7 @@ from hanami.core.files import atomic_path, write_text
 from hanami.core.output import provenance
 from hanami.errors import CaseError
 
-APPS = {"phasefield": "box", "climate": "sphere", "cardiac": "box"}
+APPS = {"phasefield": "box", "climate": "sphere"}
 # Apps whose dynamics are unchanged by mirroring the grid (isotropic, no preferred direction).
 MIRROR_SYMMETRIC = {"phasefield"}
 
@@ -121,9 +121,10 @@ def train_surrogate(dataset: Path, app: str, out: Path, options: TrainingOptions
                          else "Fourier neural operator", "width": options.width, "layers": options.layers,
                          "modes": surrogate.spec.modes,
                          "parameters": parameter_count(surrogate)},
-        "training": {"epochs": options.epochs, "batch_size": min(options.batch_size, len(samples.pairs(samples.train))),
-                     "learning_rate": options.learning_rate, "augment": options.augment, "final_train_loss": history[-1]["train_loss"],
-                     "final_test_loss": history[-1]["test_loss"],
+        "training": {"epochs": options.epochs,
+                     "batch_size": min(options.batch_size, len(samples.pairs(samples.train))),
+                     "learning_rate": options.learning_rate, "augment": options.augment,
+                     "final_train_loss": history[-1]["train_loss"], "final_test_loss": history[-1]["test_loss"],
                      "samples_per_second": float(np.nanmedian([h["samples_per_second"] for h in history])),
                      "seconds": float(sum(h["seconds"] for h in history))},
         "one_step": one_step_errors(surrogate, samples, options.batch_size),
