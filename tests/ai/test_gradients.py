@@ -8,6 +8,7 @@ case parameter and compares with (L(p + d) - L(p - d)) / 2d at two steps d
 import jax
 import jax.numpy as jnp
 import pytest
+from jax.ad_checkpoint import print_saved_residuals
 
 from hanami.ai.differentiable import DifferentiableRun
 from hanami.errors import CaseError
@@ -78,3 +79,21 @@ def test_rematerialisation_bounds_the_gradients_memory():
 def test_bad_parameters_are_refused(case, key, message):
     with pytest.raises(CaseError, match=message):
         DifferentiableRun(case, [key], steps=2, overrides=SMALL_BM1 if case.startswith("pfhub") else SMALL_TC5)
+
+
+def test_phase_field_step_keeps_only_its_transforms_for_the_backward_pass(capsys):
+    # What a gradient stacks per step: c, the half step and the three forward transforms,
+    # not the solves' intermediates (which made the gradient cost 5-7 forward runs).
+    run = DifferentiableRun("pfhub-bm1a", ["model.kappa"], steps=1, overrides=SMALL_BM1)
+    values, c = run.values(), run.fields["c"]
+
+    def step(kappa, c):
+        model, _ = run.setup({"model.kappa": kappa})
+        return jnp.sum(model.estimate({"c": c}, jnp.asarray(run.dt))[0]["c"])
+
+    print_saved_residuals(step, values["model.kappa"], c)
+    lines = capsys.readouterr().out.splitlines()
+    # (k^2 is a constant, not kept per step.)
+    arrays = [line.split()[0] for line in lines if "[32," in line and "from a constant" not in line]
+    print(arrays)
+    assert sorted(arrays) == ["c128[32,17]"] * 3 + ["f64[32,32]"] * 2

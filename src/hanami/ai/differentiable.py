@@ -16,6 +16,7 @@ states instead of N (`chunk = 0` picks that; `chunk = steps` turns it off).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -111,7 +112,9 @@ def advance(attempt_for: Callable[[Any], Callable], model: Any, state: State, st
     def one(state: State, _: Any) -> tuple[State, None]:
         return attempt(state, never), None
 
-    @jax.checkpoint
+    # No optimisation barriers: under the outer scan XLA cannot merge the recomputation
+    # with the forward pass anyway, and the barriers cost the backward pass fusions.
+    @functools.partial(jax.checkpoint, prevent_cse=False)
     def block(state: State) -> State:
         return jax.lax.scan(one, state, None, length=chunk)[0]
 

@@ -2,15 +2,15 @@
 
 For one parameter of each app, on a small grid: the time of a forward run and of
 its gradient (`jax.value_and_grad` of a scalar loss of the final state), both
-compiled and timed after a warm-up, and XLA's compiled temporary memory of the
-gradient with and without rematerialisation (chunks of about sqrt(N) steps
-against every step kept). Times are wall seconds; memory is bytes.
+compiled, then timed in turns after a warm-up (medians), and XLA's compiled
+temporary memory of the gradient with and without rematerialisation (chunks of
+about sqrt(N) steps against every step kept). Times are wall seconds; memory is bytes.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -28,14 +28,22 @@ PROBLEMS = {
 }
 
 
-def _median_time(fn, *args, repeats: int) -> float:
-    jax.block_until_ready(fn(*args))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def _median_times(functions: Sequence[Callable[..., Any]], *args: Any, repeats: int) -> list[float]:
+    """Median wall seconds of each function, after one warm-up call each.
+
+    The functions take turns, repeat by repeat, so that load on the machine that
+    comes and goes weighs on all of them alike rather than on whichever was timed
+    during it (their ratio is the figure of interest).
+    """
+    for fn in functions:
         jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    times: list[list[float]] = [[] for _ in functions]
+    for _ in range(repeats):
+        for fn, kept in zip(functions, times):
+            start = time.perf_counter()
+            jax.block_until_ready(fn(*args))
+            kept.append(time.perf_counter() - start)
+    return [float(np.median(kept)) for kept in times]
 
 
 def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, Any], date: str,
@@ -54,17 +62,14 @@ def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, 
         return loss
 
     values = remat.values()
-    forward = jax.jit(loss_of(remat))
-    gradient = jax.jit(jax.value_and_grad(loss_of(remat)))
     start = time.perf_counter()
-    forward.lower(values).compile()
+    forward = jax.jit(loss_of(remat)).lower(values).compile()
     compile_forward = time.perf_counter() - start
     start = time.perf_counter()
-    compiled_remat = gradient.lower(values).compile()
+    gradient = jax.jit(jax.value_and_grad(loss_of(remat))).lower(values).compile()
     compile_gradient = time.perf_counter() - start
     compiled_kept = jax.jit(jax.value_and_grad(loss_of(kept))).lower(values).compile()
-    forward_s = _median_time(forward, values, repeats=repeats)
-    gradient_s = _median_time(gradient, values, repeats=repeats)
+    forward_s, gradient_s = _median_times([forward, gradient], values, repeats=repeats)
     points = int(np.prod(remat.fields[next(iter(remat.fields))].shape))
     return {
         "schema_version": SCHEMA_VERSION, "kind": "gradient", "app": app, "case": case,
@@ -74,7 +79,7 @@ def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, 
         "updates_per_s": points * steps / forward_s, "bytes_per_update": None, "steps": steps,
         "forward_s": forward_s, "gradient_s": gradient_s, "gradient_over_forward": gradient_s / forward_s,
         "chunk": remat.chunk,
-        "temp_bytes_remat": int(compiled_remat.memory_analysis().temp_size_in_bytes),
+        "temp_bytes_remat": int(gradient.memory_analysis().temp_size_in_bytes),
         "temp_bytes_all_states": int(compiled_kept.memory_analysis().temp_size_in_bytes),
         "final": {"loss": float(forward(values))}, "machine": machine, "date_utc": date,
     }

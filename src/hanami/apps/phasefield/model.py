@@ -19,6 +19,8 @@ here so that one attempt costs five transforms instead of nine.
 
 from __future__ import annotations
 
+import functools
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -28,6 +30,24 @@ from hanami.core.grid import BoxGrid
 from hanami.core.spectral import SpectralBox
 
 Fields = dict[str, jax.Array]
+
+
+def _times(z: jax.Array, r: jax.Array) -> jax.Array:
+    """z * r for a real array r, part by part if z is complex.
+
+    Promoting r to complex would spend a complex product on a zero imaginary part
+    (and give its derivative complex residuals).
+    """
+    if not jnp.iscomplexobj(z):
+        return z * r
+    return jax.lax.complex(jnp.real(z) * r, jnp.imag(z) * r)
+
+
+def _divide(z: jax.Array, r: jax.Array) -> jax.Array:
+    """z / r for a real array r, part by part if z is complex (a complex division costs several times more)."""
+    if not jnp.iscomplexobj(z):
+        return z / r
+    return jax.lax.complex(jnp.real(z) / r, jnp.imag(z) / r)
 
 
 class CahnHilliard(eqx.Module):
@@ -72,20 +92,44 @@ class CahnHilliard(eqx.Module):
         return jnp.sum(density.astype(jnp.float64)) * self.grid.cell_volume
 
     # -- time stepping -----------------------------------------------------------
-    def _solve(self, c_hat: jax.Array, explicit_hat: jax.Array, k2: jax.Array, dt: jax.Array) -> jax.Array:
-        """One semi-implicit Euler step in spectral space."""
-        m_dt_k2 = dt * self.mobility * k2
-        return (c_hat - m_dt_k2 * explicit_hat) / (1 + m_dt_k2 * (self.stabilisation + self.kappa * k2))
-
+    # The checkpointed helpers below are rematerialised under differentiation: their
+    # backward pass recomputes a few elementwise operations from the inputs instead of
+    # keeping (and, in a scan, stacking per step) every intermediate array.
+    @functools.partial(jax.checkpoint, prevent_cse=False)
     def _explicit(self, c: jax.Array) -> jax.Array:
+        """The explicit part of the chemical potential, f'(c) - A c."""
         return self.bulk_potential(c) - self.stabilisation * c
+
+    def _stiffness(self, k2: jax.Array) -> jax.Array:
+        """A + kappa k^2 per mode (k2 in 1/length^2): the implicit part of the chemical potential's symbol."""
+        return self.stabilisation + self.kappa * k2
+
+    def _solve(self, c_hat: jax.Array, explicit_hat: jax.Array, m_dt_k2: jax.Array, stiffness: jax.Array) -> jax.Array:
+        """One semi-implicit Euler step in spectral space; m_dt_k2 = dt M k^2 per mode (dimensionless)."""
+        return _divide(c_hat - _times(explicit_hat, m_dt_k2), 1 + m_dt_k2 * stiffness)
+
+    @functools.partial(jax.checkpoint, prevent_cse=False)
+    def _single(self, c_hat: jax.Array, explicit_hat: jax.Array, k2: jax.Array, dt: jax.Array) -> jax.Array:
+        """One step of dt [time] in spectral space."""
+        return self._solve(c_hat, explicit_hat, dt * self.mobility * k2, self._stiffness(k2))
+
+    @functools.partial(jax.checkpoint, prevent_cse=False)
+    def _doubled(self, c_hat: jax.Array, explicit_hat: jax.Array, half_explicit_hat: jax.Array, k2: jax.Array,
+                 dt: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """One step of dt and two of dt/2 in spectral space, given the explicit term's transforms at c and at the half step."""
+        # Symbols computed once, so that a parameter's cotangent is one sum per symbol, not one per solve.
+        stiffness, m_dt_k2, m_half_k2 = self._stiffness(k2), dt * self.mobility * k2, dt / 2 * self.mobility * k2
+        full_hat = self._solve(c_hat, explicit_hat, m_dt_k2, stiffness)
+        # The first half step again (fused with the caller's in the forward pass): a gradient
+        # then keeps only the transforms for its backward pass.
+        half_hat = self._solve(c_hat, explicit_hat, m_half_k2, stiffness)
+        return full_hat, self._solve(half_hat, half_explicit_hat, m_half_k2, stiffness)
 
     def step(self, fields: Fields, dt: jax.Array) -> Fields:
         """One first-order stabilised semi-implicit step of size dt."""
         sp = self.spectral
         c = fields["c"]
-        c_hat = self._solve(sp.forward(c), sp.forward(self._explicit(c)), sp.k2(c.dtype), dt)
-        return {"c": sp.inverse(c_hat)}
+        return {"c": sp.inverse(self._single(sp.forward(c), sp.forward(self._explicit(c)), sp.k2(c.dtype), dt))}
 
     def estimate(self, fields: Fields, dt: jax.Array) -> tuple[Fields, jax.Array]:
         """Step doubling with Richardson extrapolation, sharing transforms.
@@ -98,10 +142,8 @@ class CahnHilliard(eqx.Module):
         k2 = sp.k2(c.dtype)
         c_hat = sp.forward(c)
         explicit_hat = sp.forward(self._explicit(c))
-        full_hat = self._solve(c_hat, explicit_hat, k2, dt)
-        half_hat = self._solve(c_hat, explicit_hat, k2, dt / 2)
-        half = sp.inverse(half_hat)
-        two_halves_hat = self._solve(half_hat, sp.forward(self._explicit(half)), k2, dt / 2)
+        half = sp.inverse(self._single(c_hat, explicit_hat, k2, dt / 2))
+        full_hat, two_halves_hat = self._doubled(c_hat, explicit_hat, sp.forward(self._explicit(half)), k2, dt)
         difference = two_halves_hat - full_hat
         error = jnp.sqrt(sp.sum_of_squares(difference) / self.grid.size)
         return {"c": sp.inverse(two_halves_hat + difference)}, error
