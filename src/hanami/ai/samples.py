@@ -15,6 +15,7 @@ spacing of the output times unless given.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -141,7 +142,7 @@ class EnsembleSamples:
         self._arrays = {v: group[v] for v in self.variables}
         self._static_values: dict[str, np.ndarray] = {}
         # Chunks are read by several threads: zarr's decompression and file reads release the GIL.
-        self._readers = ThreadPoolExecutor(max_workers=4)
+        self._readers = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
         if any(self.ds[v].dims[2:] != self.space_dims for v in self.variables):
             raise CaseError(f"{self.path}: fields {self.variables} are not all on the same grid")
         if self.stride < 1:
