@@ -97,3 +97,22 @@ def test_phase_field_step_keeps_only_its_transforms_for_the_backward_pass(capsys
     arrays = [line.split()[0] for line in lines if "[32," in line and "from a constant" not in line]
     print(arrays)
     assert sorted(arrays) == ["c128[32,17]"] * 3 + ["f64[32,32]"] * 2
+
+
+def test_case_sets_the_rematerialisation_chunk():
+    default = DifferentiableRun("pfhub-bm1a", ["model.kappa"], steps=40, overrides=SMALL_BM1)
+    assert default.chunk == 6  # about sqrt(40)
+    kept = DifferentiableRun("pfhub-bm1a", ["model.kappa"], steps=40,
+                             overrides=[*SMALL_BM1, "differentiation.remat_chunk=40"])
+    assert kept.chunk == 40
+    kept.resize(400)  # the case's chunk holds for a new step count
+    assert kept.chunk == 40
+    values = default.values()
+
+    def temporaries(run):
+        loss = lambda v: jnp.sum(run.run(v)["c"] ** 2)
+        return jax.jit(jax.grad(loss)).lower(values).compile().memory_analysis().temp_size_in_bytes
+
+    assert temporaries(default) < temporaries(kept)
+    with pytest.raises(CaseError, match="remat_chunk"):
+        DifferentiableRun("pfhub-bm1a", ["model.kappa"], steps=4, overrides=[*SMALL_BM1, "differentiation.remat_chunk=-1"])

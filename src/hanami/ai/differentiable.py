@@ -41,7 +41,8 @@ class DifferentiableRun:
         params: dotted case keys to differentiate with respect to (see `hanami.ai.parameters`).
         steps: time steps to take (of the case's `time.dt`).
         overrides: `--set` style overrides applied first.
-        chunk: steps per rematerialised chunk (0: about sqrt(steps); steps: no rematerialisation).
+        chunk: steps per rematerialised chunk (0: the case's `differentiation.remat_chunk`, whose
+            default 0 means about sqrt(steps); steps or more: no rematerialisation).
     """
 
     case: str | Path
@@ -63,10 +64,13 @@ class DifferentiableRun:
         self.fields = dict(built.state.fields)
         self.dt = float(built.state.dt)
         self._setters = setters_for(loaded.app.name, loaded.case, list(self.params), loaded.source)
-        self.resize(self.steps, self.chunk)
+        self.resize(self.steps, self.chunk or loaded.case.differentiation.remat_chunk)
 
-    def resize(self, steps: int, chunk: int = 0) -> None:
-        """Take `steps` steps from now on (chunk 0: about sqrt(steps)), without building the case again."""
+    def resize(self, steps: int, chunk: int | None = None) -> None:
+        """Take `steps` steps from now on, without building the case again (chunk None: the case's
+        `differentiation.remat_chunk`; 0: about sqrt(steps))."""
+        if chunk is None:
+            chunk = self.config.differentiation.remat_chunk
         if steps < 1:
             raise CaseError(f"steps = {steps}: give at least one step")
         self.steps = steps

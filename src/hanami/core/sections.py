@@ -123,6 +123,15 @@ class EnsembleSection(Section):
         return self
 
 
+class DifferentiationSection(Section):
+    """Gradients through a run (`hanami calibrate`, `hanami.ai.DifferentiableRun`): the steps
+    are grouped in chunks of `remat_chunk` steps whose inner states are recomputed in the
+    reverse pass instead of kept. 0 picks about sqrt(steps) (memory O(sqrt N)); a value of
+    at least the run's steps keeps every state (fastest, memory O(N))."""
+
+    remat_chunk: int = Field(0, ge=0)
+
+
 class CaseBase(Section):
     """Keys every case file has; each app adds `grid`, `model` and `initial`."""
 
@@ -140,3 +149,4 @@ class CaseBase(Section):
     diagnostics: DiagnosticsSection = DiagnosticsSection()
     parallel: ParallelSection = ParallelSection()
     ensemble: EnsembleSection = EnsembleSection()
+    differentiation: DifferentiationSection = DifferentiationSection()
