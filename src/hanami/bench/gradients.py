@@ -26,6 +26,14 @@ PROBLEMS = {
     "climate": ("williamson-tc5", ["grid.truncation=31"], "initial.mountain_height", 96, "h"),
     "cardiac": ("niederer-dx0.5", ["grid.lengths=[10.0,3.0,1.5]"], "model.sigma_l", 200, "V"),
 }
+# The same problems on grids that occupy a GPU (added to the small problem's overrides):
+# on the small ones a GPU step is a few microseconds of work behind its kernel launches.
+LARGE = {
+    "phasefield": ["grid.shape=[256,256]", "grid.lengths=[256.0,256.0]"],
+    "climate": ["grid.truncation=85"],
+    "cardiac": ["grid.lengths=[20.0,7.0,3.0]", "grid.dx=0.2"],
+}
+SIZES = ("small", "large")
 
 
 def _median_times(functions: Sequence[Callable[..., Any]], *args: Any, repeats: int) -> list[float]:
@@ -47,11 +55,12 @@ def _median_times(functions: Sequence[Callable[..., Any]], *args: Any, repeats: 
 
 
 def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, Any], date: str,
-                  steps: int | None = None) -> dict[str, Any]:
-    """One app's gradient record: forward and gradient seconds, their ratio, and memory with/without remat."""
+                  steps: int | None = None, size: str = "small") -> dict[str, Any]:
+    """One app's gradient record: forward and gradient seconds, their ratio, and memory with/without remat,
+    on the small problem or the `large` one."""
     case, overrides, key, default_steps, field = PROBLEMS[app]
     steps = steps or default_steps
-    overrides = [*overrides, f'precision="{precision}"']
+    overrides = [*overrides, *(LARGE[app] if size == "large" else []), f'precision="{precision}"']
     remat = DifferentiableRun(case, [key], steps=steps, overrides=overrides)
     kept = DifferentiableRun(case, [key], steps=steps, overrides=overrides, chunk=steps)
 
@@ -72,7 +81,7 @@ def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, 
     forward_s, gradient_s = _median_times([forward, gradient], values, repeats=repeats)
     points = int(np.prod(remat.fields[next(iter(remat.fields))].shape))
     return {
-        "schema_version": SCHEMA_VERSION, "kind": "gradient", "app": app, "case": case,
+        "schema_version": SCHEMA_VERSION, "kind": "gradient", "app": app, "case": case, "size": size,
         "resolution": list(remat.fields[next(iter(remat.fields))].shape), "grid_points": points,
         "precision": precision, "devices": 1, "processes": 1, "parameter": key,
         "compile_s": compile_forward + compile_gradient, "time_per_step_s": forward_s / steps, "spread": None,

@@ -45,6 +45,8 @@ class Plan:
         adaptive_times: stop times of the adaptive run on the shipped grid
             (empty: skip it).
         peer_time: stop time of the peer runs (BM1 time units).
+        gradient_sizes: the gradient suite's problems: "small" (a few thousand points)
+            and/or "large" (grids that occupy a GPU; see `hanami.bench.gradients.LARGE`).
     """
 
     sizes: tuple[int, ...]
@@ -57,6 +59,7 @@ class Plan:
     cardiac_steps: int = 20
     truncations: tuple[int, ...] = (31, 42, 63, 85, 127)
     climate_steps: int = 96
+    gradient_sizes: tuple[str, ...] = ("small", "large")
 
     def __post_init__(self) -> None:
         if not self.sizes or min(self.sizes) < 4:
@@ -67,7 +70,7 @@ class Plan:
 
 FULL = Plan(sizes=(128, 200, 256, 512), steps=200, repeats=5, chunk=50, adaptive_times=(1000.0, 10000.0))
 QUICK = Plan(sizes=(64, 200), steps=50, repeats=3, chunk=25, adaptive_times=(1000.0,), cardiac_dx=(0.5,),
-             cardiac_steps=10, truncations=(31, 63), climate_steps=48)
+             cardiac_steps=10, truncations=(31, 63), climate_steps=48, gradient_sizes=("small",))
 
 
 @contextlib.contextmanager
@@ -227,12 +230,13 @@ def _gradient_tasks(plan: Plan, precisions: Sequence[str], peers: bool, console:
 
     tasks = []
     for precision in precisions:
-        for app, (case, _, parameter, steps, _) in PROBLEMS.items():
-            tasks.append(Task(f"gradient of {app} ({case}) by {parameter}, {precision}: {steps} steps",
-                              (f"{app}/gradient/{precision}",),
-                              lambda done, a=app, p=precision: _measured(console, gradient_cost, a, p,
-                                                                         repeats=plan.repeats, machine=machine,
-                                                                         date=date)))
+        for size in plan.gradient_sizes:
+            for app, (case, _, parameter, steps, _) in PROBLEMS.items():
+                tasks.append(Task(f"gradient of {app} ({case}, {size} grid) by {parameter}, {precision}: {steps} steps",
+                                  (f"{app}/gradient/{size}/{precision}",),
+                                  lambda done, a=app, p=precision, s=size: _measured(
+                                      console, gradient_cost, a, p, repeats=plan.repeats, machine=machine, date=date,
+                                      size=s)))
     return tasks
 
 
@@ -289,7 +293,7 @@ def _existing(json_path: Path | None, console: Console) -> list[dict[str, Any]]:
 
 def _done_key(record: dict[str, Any]) -> str:
     if record["kind"] == "gradient":
-        return f"{record['app']}/gradient/{record['precision']}"
+        return f"{record['app']}/gradient/{record.get('size', 'small')}/{record['precision']}"
     if record["kind"] == "surrogate":
         return f"{record['app']}/surrogate"
     if record["kind"] == "scaling":
