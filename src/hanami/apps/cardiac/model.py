@@ -20,6 +20,8 @@ in the loop as well (`apd.py`).
 
 from __future__ import annotations
 
+import functools
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -99,14 +101,7 @@ class Monodomain(eqx.Module):
         i_stim = stimulus_current(self.protocols, axes, t, dt.astype(t.dtype), fields["V"].dtype)
         v_old = fields["V"]
         cpu = jax.default_backend() == "cpu"
-        if cpu:
-            flat = {k: fields[k].reshape(-1) for k in self.ionic.state_names}
-            flat = jax.named_call(ionic_nodes, name="ionic")(self.ionic, flat, dt, i_stim)
-            y = {k: v.reshape(self.grid.shape) for k, v in flat.items()}
-        else:
-            # On a GPU the grid arrays go through as they are (the flat layout was measured on CPU only).
-            y = jax.named_call(self.ionic.step, name="ionic")({k: fields[k] for k in self.ionic.state_names},
-                                                              dt, i_stim)
+        y = _ionic_step(self.ionic, {k: fields[k] for k in self.ionic.state_names}, dt, i_stim, cpu)
         diffuse = jax.named_call(self.diffuse, name="diffusion")
         if cpu:
             # Diffusion in a computation of its own (the branch is always taken in a run): XLA
@@ -136,6 +131,21 @@ class Monodomain(eqx.Module):
     def output_fields(self, fields: Fields) -> dict[str, np.ndarray]:
         act = np.asarray(fields["activation"])
         return {"V": np.asarray(fields["V"]), "activation_time": np.where(np.isfinite(act), act, np.nan)}
+
+
+# Rematerialised under differentiation: the reverse pass recomputes the ionic step from
+# its ~20 states per node instead of keeping its hundreds of intermediates per node and
+# step (cardiac slab at dx 0.2, 200 steps, 2-core CPU: gradient 4.7 -> 3.7 forward runs,
+# temporaries 1.9 GB -> 0.3 GB). Without differentiation it changes nothing.
+@functools.partial(eqx.filter_checkpoint, prevent_cse=False)
+def _ionic_step(ionic: IonicModel, y: Fields, dt: jax.Array, i_stim: jax.Array, cpu: bool) -> Fields:
+    """The ionic step on the grid's state arrays: on CPU through flat node blocks (`ionic_nodes`),
+    on a GPU on the grid arrays as they are (the flat layout was measured on CPU only)."""
+    if not cpu:
+        return jax.named_call(ionic.step, name="ionic")(y, dt, i_stim)
+    shape = y["V"].shape
+    flat = jax.named_call(ionic_nodes, name="ionic")(ionic, {k: v.reshape(-1) for k, v in y.items()}, dt, i_stim)
+    return {k: v.reshape(shape) for k, v in flat.items()}
 
 
 def ionic_nodes(ionic: IonicModel, y: Fields, dt: jax.Array, i_stim: jax.Array) -> Fields:
