@@ -10,15 +10,14 @@ step in the dataset.
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import jax
 import numpy as np
 
 from hanami.ai.samples import EnsembleSamples
 from hanami.ai.surrogate import Surrogate, area_weights, predict, rollout
+from hanami.bench.timing import median_times
 
 
 def rms(error: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -71,22 +70,11 @@ def rollout_errors(surrogate: Surrogate, samples: EnsembleSamples, steps: int, s
                         "predicted": predicted[-1][:1]}}
 
 
-def _best_time(fn, repeats: int = 5) -> float:
-    fn()  # compile and warm up
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def surrogate_speed(surrogate: Surrogate, samples: EnsembleSamples, batch: int) -> dict[str, float]:
     """Seconds per learned step for one state and per state in a batch of `batch`."""
     x, _, c = samples.read([samples.pairs(samples.test)[0]])
-    one = _best_time(lambda: jax.block_until_ready(predict(surrogate, x, c)))
     xb, cb = np.repeat(x, batch, axis=0), np.repeat(c, batch, axis=0)
-    many = _best_time(lambda: jax.block_until_ready(predict(surrogate, xb, cb)))
+    one, many = median_times([lambda: predict(surrogate, x, c), lambda: predict(surrogate, xb, cb)], repeats=5)
     return {"seconds_per_step": one, "batch": batch, "seconds_per_state_batched": many / batch}
 
 

@@ -10,7 +10,7 @@ about sqrt(N) steps against every step kept). Times are wall seconds; memory is 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -18,6 +18,7 @@ import numpy as np
 
 from hanami.ai.differentiable import DifferentiableRun
 from hanami.bench.records import SCHEMA_VERSION
+from hanami.bench.timing import median_times
 
 # app: (case, overrides, parameter, steps, field of the loss)
 PROBLEMS = {
@@ -34,24 +35,6 @@ LARGE = {
     "cardiac": ["grid.lengths=[20.0,7.0,3.0]", "grid.dx=0.2"],
 }
 SIZES = ("small", "large")
-
-
-def _median_times(functions: Sequence[Callable[..., Any]], *args: Any, repeats: int) -> list[float]:
-    """Median wall seconds of each function, after one warm-up call each.
-
-    The functions take turns, repeat by repeat, so that load on the machine that
-    comes and goes weighs on all of them alike rather than on whichever was timed
-    during it (their ratio is the figure of interest).
-    """
-    for fn in functions:
-        jax.block_until_ready(fn(*args))
-    times: list[list[float]] = [[] for _ in functions]
-    for _ in range(repeats):
-        for fn, kept in zip(functions, times):
-            start = time.perf_counter()
-            jax.block_until_ready(fn(*args))
-            kept.append(time.perf_counter() - start)
-    return [float(np.median(kept)) for kept in times]
 
 
 def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, Any], date: str,
@@ -78,7 +61,7 @@ def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, 
     gradient = jax.jit(jax.value_and_grad(loss_of(remat))).lower(values).compile()
     compile_gradient = time.perf_counter() - start
     compiled_kept = jax.jit(jax.value_and_grad(loss_of(kept))).lower(values).compile()
-    forward_s, gradient_s = _median_times([forward, gradient], values, repeats=repeats)
+    forward_s, gradient_s = median_times([forward, gradient], values, repeats=repeats)
     points = int(np.prod(remat.fields[next(iter(remat.fields))].shape))
     return {
         "schema_version": SCHEMA_VERSION, "kind": "gradient", "app": app, "case": case, "size": size,

@@ -27,6 +27,7 @@ from hanami.ai.surrogate import Surrogate
 from hanami.ai.train_surrogate import TrainingOptions, make_spec, parameter_count
 from hanami.ai.training import Trainer
 from hanami.bench.records import SCHEMA_VERSION
+from hanami.bench.timing import median_times
 from hanami.runner import run_case
 
 # app: (case, overrides, stop time, ensemble table, fields, start time)
@@ -39,16 +40,6 @@ PROBLEMS = {
                 ("h", "vorticity", "divergence"), 0.0),
 }
 BATCH = 16
-
-
-def _best(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def surrogate_record(app: str, *, repeats: int, machine: dict[str, Any], date: str) -> dict[str, Any]:
@@ -66,8 +57,7 @@ def surrogate_record(app: str, *, repeats: int, machine: dict[str, Any], date: s
         start = time.perf_counter()
         jax.block_until_ready(trainer.step(x, y, c))
         compile_s = time.perf_counter() - start
-        step_s = _best(lambda: jax.block_until_ready(trainer.step(x, y, c)), repeats)
-        read_s = _best(lambda: samples.read(pairs), repeats)
+        step_s, read_s = median_times([lambda: trainer.step(x, y, c), lambda: samples.read(pairs)], repeats=repeats)
         learned = surrogate_speed(surrogate, samples, BATCH)
         solver = solver_speed(samples)
     spec = surrogate.spec

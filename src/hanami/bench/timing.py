@@ -1,10 +1,14 @@
-"""Timing a `Simulation` for a fixed number of steps: compile, warm up, repeat."""
+"""Timing: a `Simulation` for a fixed number of steps (compile, warm up, repeat), and
+compiled functions against each other (`median_times`)."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from typing import Any
+from typing import Any, Callable, Sequence
+
+import jax
+import numpy as np
 
 from hanami.apps.base import Built
 from hanami.core.simulation import Simulation
@@ -40,3 +44,21 @@ def timed_repeats(built: Built, *, steps: int, repeats: int, chunk: int) -> tupl
                  "per_repeat_s": per_step, "time_per_step_s": median,
                  "spread": {"min": min(per_step), "max": max(per_step),
                             "relative": (max(per_step) - min(per_step)) / median}}
+
+
+def median_times(functions: Sequence[Callable[..., Any]], *args: Any, repeats: int) -> list[float]:
+    """Median wall seconds of each function, after one warm-up call each.
+
+    The functions take turns, repeat by repeat, so that load on the machine that
+    comes and goes weighs on all of them alike rather than on whichever was timed
+    during it (their ratio is the figure of interest).
+    """
+    for fn in functions:
+        jax.block_until_ready(fn(*args))
+    times: list[list[float]] = [[] for _ in functions]
+    for _ in range(repeats):
+        for fn, kept in zip(functions, times):
+            start = time.perf_counter()
+            jax.block_until_ready(fn(*args))
+            kept.append(time.perf_counter() - start)
+    return [float(np.median(kept)) for kept in times]
