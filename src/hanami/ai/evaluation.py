@@ -26,7 +26,7 @@ def rms(error: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum(error.astype(np.float64) ** 2 * weights, axis=axes) / (error.shape[0] * weights.sum()))
 
 
-def _spread(items: list, most: int) -> list:
+def evenly_spaced(items: list, most: int) -> list:
     """At most `most` items, evenly spaced."""
     if len(items) <= most:
         return items
@@ -37,7 +37,7 @@ def one_step_errors(surrogate: Surrogate, samples: EnsembleSamples, batch_size: 
                     ) -> dict[str, Any]:
     """RMS one-step error of the surrogate and of persistence on held-out pairs, and the truth's spread."""
     weights = area_weights(surrogate.spec)
-    pairs = _spread(samples.pairs(samples.test), most)
+    pairs = evenly_spaced(samples.pairs(samples.test), most)
     sums = {"surrogate": 0.0, "persistence": 0.0, "truth": 0.0}
     for s in range(0, len(pairs), batch_size):
         x, y, c = samples.read(pairs[s: s + batch_size])
@@ -53,7 +53,7 @@ def rollout_errors(surrogate: Surrogate, samples: EnsembleSamples, steps: int, s
                    ) -> dict[str, Any]:
     """RMS error after 1..`steps` learned steps fed their own output, against the solver's snapshots."""
     weights = area_weights(surrogate.spec)
-    starts = _spread(samples.starts(steps), starts_per_member)
+    starts = evenly_spaced(samples.starts(steps), starts_per_member)
     if not starts:
         return {}
     pairs = [(m, i) for m in samples.test for i in starts]
@@ -66,7 +66,7 @@ def rollout_errors(surrogate: Surrogate, samples: EnsembleSamples, steps: int, s
         persistence_rms.append(rms(x - truth, weights).tolist())
     return {"steps": steps, "starts": len(pairs), "surrogate": surrogate_rms, "persistence": persistence_rms,
             "example": {"member": pairs[0][0], "time": float(samples.ds["time"].values[pairs[0][1]]),
-                        "truth": np.stack([samples.state(pairs[0][0], samples.later(pairs[0][1], steps))]),
+                        "truth": truth[:1],
                         "predicted": predicted[-1][:1]}}
 
 

@@ -20,6 +20,7 @@ import optax
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from hanami.ai.evaluation import evenly_spaced
 from hanami.ai.samples import EnsembleSamples
 from hanami.ai.surrogate import Surrogate, area_weights, save
 
@@ -141,8 +142,7 @@ def fit(surrogate: Surrogate, samples: EnsembleSamples, *, epochs: int, batch_si
 
 def _mean_loss(trainer: "Trainer", samples: EnsembleSamples, pairs, batch_size: int, most: int = 256) -> float:
     """Held-out loss on up to `most` pairs (evenly spaced), in batches."""
-    if len(pairs) > most:
-        pairs = [pairs[j] for j in np.linspace(0, len(pairs) - 1, most).round().astype(int)]
+    pairs = evenly_spaced(pairs, most)
     total = 0.0
     for x, y, c in samples.batches(pairs, batch_size, 0, shuffle=False):
         total += float(trainer.loss(x, y, c)) * len(x)
