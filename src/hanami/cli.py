@@ -7,10 +7,11 @@ a failed validation exit status 1. No traceback reaches the user for either.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 from rich.console import Console
@@ -150,64 +151,44 @@ def _spawn_run(case, out, overrides, stop_time, precision, checkpoint_every, res
         raise typer.Exit(status)
 
 
-def _validations() -> dict[str, Callable[..., int]]:
-    from hanami.apps.cardiac.validate import validate_niederer
-    from hanami.apps.climate.validate import validate_convergence, validate_galewsky_steady, validate_tc2
-    from hanami.apps.climate.validate_galewsky import validate_galewsky
-    from hanami.apps.phasefield.validate import validate_bm1
-
-    return {
-        "pfhub-bm1a": functools.partial(validate_bm1, "a"),
-        "pfhub-bm1b": functools.partial(validate_bm1, "b"),
-        "niederer": validate_niederer,
-        "williamson-tc2": validate_tc2,
-        "williamson-tc5": functools.partial(validate_convergence, "williamson-tc5"),
-        "williamson-tc6": functools.partial(validate_convergence, "williamson-tc6"),
-        "galewsky-steady": validate_galewsky_steady,
-        "galewsky": validate_galewsky,
-    }
-
-
-# Validations that take --dx (the finest resolution to run).
-_TAKES_DX = ("niederer",)
-# Validations against a high-resolution run of the same code (take --reference-truncation).
-_TAKES_REFERENCE = ("williamson-tc5", "williamson-tc6", "galewsky")
-
-
-@app.command()
-@handles_errors
 def validate(
-    name: Annotated[str, typer.Argument(help="benchmark: pfhub-bm1a, pfhub-bm1b, niederer, williamson-tc2, "
-                                             "williamson-tc5, williamson-tc6, galewsky-steady, galewsky")],
+    name: Annotated[str, typer.Argument(help="the benchmark (see the list above)")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="run directory")] = None,
-    quick: Annotated[bool, typer.Option("--quick", help="stop early (BM1: t = 1000)")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="a shorter run (see the list above)")] = False,
     precision: Annotated[Optional[str], typer.Option(help="float32 or float64")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="override a case key: a.b=value")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
-    dx: Annotated[Optional[float], typer.Option("--dx", help="niederer: finest grid spacing to run [mm]")] = None,
-    reference_truncation: Annotated[Optional[int], typer.Option(
-        "--reference-truncation", help="williamson-tc5, -tc6, galewsky: truncation T of the reference run")] = None,
+    **extra: Any,
 ) -> None:
-    """Run a published benchmark, compare with the reference figures, write validation.json."""
-    from hanami.errors import CaseError
+    """Run a benchmark of an app, compare with its reference figures, write validation.json."""
+    from hanami.validate import run_validation
 
-    known = _validations()
-    if name not in known:
-        raise CaseError(f"unknown benchmark {name!r}; allowed: {', '.join(known)}")
-    if precision is not None and precision not in ("float32", "float64"):
-        raise CaseError(f"--precision {precision!r}: allowed values are float32, float64")
-    extra = {}
-    if dx is not None:
-        if name not in _TAKES_DX:
-            raise CaseError(f"--dx applies to {', '.join(_TAKES_DX)} only, not to {name!r}")
-        extra["dx"] = dx
-    if reference_truncation is not None:
-        if name not in _TAKES_REFERENCE:
-            raise CaseError(f"--reference-truncation applies to {', '.join(_TAKES_REFERENCE)} only, not to {name!r}")
-        extra["reference_truncation"] = reference_truncation
-    status = known[name](out=out, quick=quick, precision=precision, overrides=set_ or [], progress=not quiet,
-                         console=console, **extra)
+    status = run_validation(name, out=out, quick=quick, precision=precision, overrides=set_ or [],
+                            progress=not quiet, console=console, **extra)
     raise typer.Exit(status)
+
+
+def _register_validate() -> None:
+    """`hanami validate`, its help and its extra options generated from the registered apps' validations."""
+    from hanami.apps.registry import validations
+    from hanami.validate import options
+
+    known = validations()
+    lines = [f"{name}: {v.description} (--quick: {v.quick})" for name, (_, v) in known.items()]
+    params = [p for p in inspect.signature(validate, eval_str=True).parameters.values()
+              if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    for option, users in options().values():
+        annotation = Annotated[Optional[option.type], typer.Option(option.flag,
+                                                                   help=f"{', '.join(users)}: {option.help}")]
+        params.append(inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                        annotation=annotation))
+    command = handles_errors(validate)
+    command.__signature__ = inspect.Signature(params)
+    command.__doc__ = validate.__doc__ + "\n\n" + "\n\n".join(lines)
+    app.command("validate")(command)
+
+
+_register_validate()
 
 
 @app.command()

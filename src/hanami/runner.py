@@ -7,22 +7,20 @@ import dataclasses
 import json
 import math
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import jax
 import numpy as np
-import xarray as xr
 
-from hanami.apps.base import App, Built
+from hanami.apps.base import App, Built, LoadedCase, RunResult
 from hanami.apps.registry import get_app, resolve_case_path
 from hanami.config import apply_overrides, read_toml, to_toml, validate_case
 from hanami.core.checkpoint import list_checkpoints, load_checkpoint, newest_checkpoint, save_checkpoint
 from hanami.core.distributed import barrier, initialise, is_main_process, to_host
 from hanami.core.ensemble import member_history
-from hanami.ai.probes import Probes, probe_dataset, read_probe_positions
-from hanami.core.files import atomic_path, write_text
+from hanami.core.probes import Probes, probe_dataset, read_probe_positions
+from hanami.core.files import atomic_path, default_run_dir, write_text
 from hanami.core.output import FieldLayout, FieldWriter, provenance
 from hanami.core.parallel import Layout, plan_layout
 from hanami.core.schedules import AnyOf, IterationInterval, SpecifiedTimes, TimeInterval, WallTimeInterval
@@ -31,13 +29,6 @@ from hanami.core.state import State
 from hanami.ensembles import build_ensemble
 from hanami.errors import BlowUpError, CaseError
 from hanami.progress import RunProgress
-
-
-@dataclasses.dataclass
-class LoadedCase:
-    app: App
-    case: Any
-    source: str
 
 
 def load_case(name_or_file: str | Path, overrides: list[str] = (),
@@ -68,18 +59,6 @@ def _options_to_overrides(stop_time: float | str | None, precision: str | None,
     if checkpoint_every is not None:
         out.append(f"checkpoint.interval={checkpoint_every!r}")
     return out
-
-
-def default_run_dir(name: str) -> Path:
-    return Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-
-
-@dataclasses.dataclass
-class RunResult:
-    run_dir: Path
-    summary: dict[str, Any]
-    dataset: xr.Dataset | None
-    history: list[dict[str, float]]
 
 
 def _check_fresh(run_dir: Path) -> None:

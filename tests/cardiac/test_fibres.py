@@ -11,7 +11,7 @@ import xarray as xr
 
 from hanami.apps.cardiac.diffusion import diffusion_tensor, explicit_step, implicit_step
 from hanami.apps.cardiac.fibres import rotational_fibres, tensor_field
-from hanami.core.stencil import (VertexGrid, anisotropic_laplacian, field_coefficients, field_laplacian,
+from hanami.apps.cardiac.stencil import (VertexGrid, anisotropic_laplacian, field_coefficients, field_laplacian,
                                  field_stable_dt, stable_dt)
 from hanami.errors import CaseError
 from hanami.runner import load_case

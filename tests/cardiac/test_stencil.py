@@ -9,7 +9,7 @@ import pytest
 
 from hanami.apps.cardiac.diffusion import (conductivity_to_diffusivity, diffusion_tensor, explicit_step,
                                            implicit_step)
-from hanami.core.stencil import VertexGrid, anisotropic_laplacian, stable_dt
+from hanami.apps.cardiac.stencil import VertexGrid, anisotropic_laplacian, stable_dt
 
 D_DIAG = np.diag([0.0953, 0.0126, 0.03])
 

@@ -17,7 +17,7 @@ from hanami.apps.cardiac.validate import judge
 from hanami.core.integrate import fixed_step
 from hanami.core.simulation import Simulation
 from hanami.core.state import State
-from hanami.core.stencil import VertexGrid
+from hanami.apps.cardiac.stencil import VertexGrid
 from hanami.runner import run_case
 
 D_L = conductivity_to_diffusivity(0.1334, 140.0, 1.0)
@@ -126,7 +126,7 @@ def test_step_is_the_ionic_step_then_diffusion(fibres):
     """The compiled step (diffusion in a conditional of its own on CPU) is the split step."""
     from hanami.apps.cardiac.diffusion import explicit_step
     from hanami.apps.cardiac.fibres import rotational_fibres, tensor_field
-    from hanami.core.stencil import field_coefficients
+    from hanami.apps.cardiac.stencil import field_coefficients
 
     grid = VertexGrid.from_spacing((4.0, 2.0, 1.5), 0.5)
     tensor = np.diag([D_L, 0.2 * D_L, 0.2 * D_L])

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from hanami import runner
 from hanami.apps.climate.validate import reference_plan, reference_tag
 from hanami.apps.climate.validate_galewsky import validate_galewsky
 from hanami.errors import CaseError
@@ -32,7 +33,7 @@ def test_reference_tag_tells_overrides_apart():
 def test_validate_galewsky_small(tmp_path, monkeypatch):
     """T42 and T63 against a T85 reference over 6 hours: the vorticity error must fall with resolution."""
     monkeypatch.setenv("HANAMI_CLIMATE_REFERENCES", str(tmp_path / "refs"))
-    status = validate_galewsky(out=tmp_path / "v", reference_truncation=85, progress=False,
+    status = validate_galewsky(runner, out=tmp_path / "v", reference_truncation=85, progress=False,
                                overrides=['stop.time="6 h"', 'output.interval="3 h"', "output.plots=false",
                                           "checkpoint.wall_interval=0"],
                                console=Console(width=120, record=True))

@@ -17,7 +17,7 @@ import numpy as np
 
 from hanami.ai.samples import EnsembleSamples
 from hanami.ai.surrogate import Surrogate, area_weights, predict, rollout
-from hanami.bench.timing import median_times
+from hanami.core.timing import median_times
 
 
 def rms(error: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -81,7 +81,7 @@ def surrogate_speed(surrogate: Surrogate, samples: EnsembleSamples, batch: int) 
 def solver_speed(samples: EnsembleSamples, steps: int = 50) -> dict[str, Any]:
     """The solver's time per learned step for one member: measured time per solver step on this machine
     (the dataset's case and precision, one held-out member) x solver steps per learned step in the dataset."""
-    from hanami.bench.timing import timed_repeats
+    from hanami.core.timing import timed_repeats
     from hanami.ensembles import member_cases
     from hanami.runner import load_case
 
@@ -97,6 +97,6 @@ def solver_speed(samples: EnsembleSamples, steps: int = 50) -> dict[str, Any]:
         member = member_cases(loaded.app.schema, loaded.case, str(path))[samples.test[0]]
     built = loaded.app.build(member)
     chunk = 10
-    _, timing = timed_repeats(built, steps=chunk * max(1, steps // chunk), repeats=3, chunk=chunk)
+    _, timing = timed_repeats(built.model, built.attempt, built.state, steps=chunk * max(1, steps // chunk), repeats=3, chunk=chunk)
     return {"solver_steps_per_learned_step": per_learned_step, "seconds_per_solver_step": timing["time_per_step_s"],
             "seconds_per_step": timing["time_per_step_s"] * per_learned_step, "precision": member.precision}

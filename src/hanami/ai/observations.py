@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from hanami.ai.probes import PROBE, Probes, probes_for
+from hanami.core.probes import PROBE, Probes, probes_for
 from hanami.core.output import FieldLayout
 from hanami.errors import CaseError
 

@@ -1,19 +1,52 @@
-"""The apps hanami knows, and the case files they ship."""
+"""The apps hanami knows: the built-in ones, those named in `HANAMI_APPS`, and any `register`ed.
+
+`HANAMI_APPS` lists extra apps as `module:Class` (comma-separated); the module
+must be importable. Every front end asks this registry, never an app's insides.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
 from pathlib import Path
 
-from hanami.apps.base import App
+from hanami.apps.base import App, Validation
 from hanami.errors import CaseError
 
+_REGISTERED: dict[str, App] = {}
 
-def apps() -> dict[str, App]:
+
+def _builtin() -> list[App]:
     from hanami.apps.cardiac import CardiacApp
     from hanami.apps.climate import ClimateApp
     from hanami.apps.phasefield import PhaseFieldApp
 
-    return {app.name: app for app in (PhaseFieldApp(), ClimateApp(), CardiacApp())}
+    return [PhaseFieldApp(), ClimateApp(), CardiacApp()]
+
+
+def _from_environment() -> list[App]:
+    found = []
+    for entry in filter(None, (e.strip() for e in os.environ.get("HANAMI_APPS", "").split(","))):
+        module, _, attribute = entry.partition(":")
+        try:
+            found.append(getattr(importlib.import_module(module), attribute)())
+        except (ImportError, AttributeError, TypeError) as err:
+            raise CaseError(f"HANAMI_APPS: cannot load the app {entry!r} (expected module:Class): {err}") from None
+    return found
+
+
+def register(app: App) -> None:
+    """Add an app (or replace one of the same name) for the rest of the process."""
+    _REGISTERED[app.name] = app
+
+
+def unregister(name: str) -> None:
+    _REGISTERED.pop(name, None)
+
+
+def apps() -> dict[str, App]:
+    """Every known app by name: built-in, then `HANAMI_APPS`, then registered."""
+    return {app.name: app for app in (*_builtin(), *_from_environment(), *_REGISTERED.values())}
 
 
 def get_app(name: object, source: str) -> App:
@@ -27,11 +60,7 @@ def get_app(name: object, source: str) -> App:
 
 def shipped_cases() -> dict[str, Path]:
     """Shipped case name -> file, over every app."""
-    found = {}
-    for app in apps().values():
-        for path in sorted(app.cases_dir.glob("*.toml")):
-            found[path.stem] = path
-    return found
+    return {name: path for app in apps().values() for name, path in app.shipped_cases().items()}
 
 
 def resolve_case_path(name_or_file: str) -> Path:
@@ -43,3 +72,8 @@ def resolve_case_path(name_or_file: str) -> Path:
     if path.suffix != ".toml" and not path.exists():
         raise CaseError(f"{name_or_file}: neither a shipped case ({', '.join(sorted(cases))}) nor a case file")
     return path
+
+
+def validations() -> dict[str, tuple[App, Validation]]:
+    """Every `hanami validate` entry by name, with its app."""
+    return {v.name: (app, v) for app in apps().values() for v in app.validations}

@@ -15,7 +15,7 @@ import numpy as np
 
 from hanami.apps.cardiac.tp06 import STATE_NAMES
 from hanami.bench.records import SCHEMA_VERSION
-from hanami.bench.timing import timed_repeats
+from hanami.core.timing import timed_repeats
 from hanami.runner import load_case
 
 # Memory traffic model per node-step: every ionic state read and written once,
@@ -34,7 +34,7 @@ def throughput(dx: float, precision: str, *, steps: int, repeats: int, chunk: in
     cfg = loaded.case
     built = loaded.app.build(cfg)
     nodes = int(np.prod(built.model.grid.shape))
-    sim, timing = timed_repeats(built, steps=steps, repeats=repeats, chunk=chunk)
+    sim, timing = timed_repeats(built.model, built.attempt, built.state, steps=steps, repeats=repeats, chunk=chunk)
     v = np.asarray(jax.device_get(sim.state.fields["V"]), np.float64)
     activation = np.asarray(jax.device_get(sim.state.fields["activation"]))
     return {

@@ -19,7 +19,7 @@ import jax
 import numpy as np
 
 from hanami.bench.records import SCHEMA_VERSION
-from hanami.bench.timing import timed_repeats
+from hanami.core.timing import timed_repeats
 from hanami.runner import load_case
 
 CASE = "williamson-tc5"
@@ -41,7 +41,7 @@ def throughput(truncation: int, precision: str, *, steps: int, repeats: int, chu
     built = loaded.app.build(cfg)
     grid = built.model.grid
     points = int(np.prod(grid.shape))
-    sim, timing = timed_repeats(built, steps=steps, repeats=repeats, chunk=chunk)
+    sim, timing = timed_repeats(built.model, built.attempt, built.state, steps=steps, repeats=repeats, chunk=chunk)
     h = np.asarray(built.model.output_fields(sim.state.fields)["h"], np.float64)
     first = next(iter(sim.state.fields.values()))
     return {

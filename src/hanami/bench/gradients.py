@@ -18,7 +18,7 @@ import numpy as np
 
 from hanami.ai.differentiable import DifferentiableRun
 from hanami.bench.records import SCHEMA_VERSION
-from hanami.bench.timing import median_times
+from hanami.core.timing import median_times
 
 # app: (case, overrides, parameter, steps, field of the loss)
 PROBLEMS = {

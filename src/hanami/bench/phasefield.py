@@ -31,7 +31,7 @@ import jax
 import numpy as np
 
 from hanami.bench.records import SCHEMA_VERSION
-from hanami.bench.timing import timed_repeats
+from hanami.core.timing import timed_repeats
 from hanami.core.schedules import AnyOf
 from hanami.core.simulation import Callback, Simulation
 from hanami.runner import LoadedCase, checkpoint_schedule, load_case, output_schedule
@@ -126,7 +126,7 @@ def throughput(shape: int, precision: str, *, steps: int, repeats: int, chunk: i
     built = loaded.app.build(loaded.case)
     mass0 = float(np.mean(np.asarray(built.state.fields["c"], np.float64)))
     points = int(np.prod(loaded.case.grid.shape))
-    sim, timing = timed_repeats(built, steps=steps, repeats=repeats, chunk=chunk)
+    sim, timing = timed_repeats(built.model, built.attempt, built.state, steps=steps, repeats=repeats, chunk=chunk)
     c = np.asarray(jax.device_get(sim.state.fields["c"]))
     record = _base_record("throughput", loaded, sim, machine, date)
     record.update({

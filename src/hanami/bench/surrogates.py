@@ -27,7 +27,7 @@ from hanami.ai.surrogate import Surrogate
 from hanami.ai.train_surrogate import TrainingOptions, make_spec, parameter_count
 from hanami.ai.training import Trainer
 from hanami.bench.records import SCHEMA_VERSION
-from hanami.bench.timing import median_times
+from hanami.core.timing import median_times
 from hanami.runner import run_case
 
 # app: (case, overrides, stop time, ensemble table, fields, start time)

@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -74,3 +75,8 @@ def replace_directory(target: Path, write: Callable[[Path], None]) -> None:
     _fsync_dir(target.parent)
     if old.exists():
         shutil.rmtree(old)
+
+
+def default_run_dir(name: str) -> Path:
+    """`runs/NAME-YYYYMMDD-HHMMSS` under the current directory."""
+    return Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -12,17 +12,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from hanami.apps.base import Built  # noqa: E402
+from hanami.apps.base import App, Built, Validation, ValidationOption  # noqa: E402
 from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
 from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
 from hanami.apps.cardiac.fibres import node_fibres, tensor_field  # noqa: E402
 from hanami.apps.cardiac.ionic import ionic_model  # noqa: E402
 from hanami.apps.cardiac.model import Monodomain, SingleCell  # noqa: E402
+from hanami.apps.cardiac.validate import validate_niederer  # noqa: E402
 from hanami.core.files import write_text  # noqa: E402
 from hanami.core.integrate import fixed_step  # noqa: E402
 from hanami.core.output import FieldLayout  # noqa: E402
 from hanami.core.state import State  # noqa: E402
-from hanami.core.stencil import field_coefficients, field_stable_dt, stable_dt  # noqa: E402
+from hanami.apps.cardiac.stencil import field_coefficients, field_stable_dt, stable_dt  # noqa: E402
 from hanami.errors import CaseError  # noqa: E402
 
 AXES = ("x", "y", "z")
@@ -73,12 +74,20 @@ def build_cell(case: CardiacCase) -> SingleCell:
                       dtype=case.precision)
 
 
-class CardiacApp:
+class CardiacApp(App):
     name = "cardiac"
+    description = "cardiac electrophysiology: monodomain + ten Tusscher-Panfilov 2006 (Niederer 2011)"
     schema = CardiacCase
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("V_min", "V_max", "activated_fraction", "activation_max", "V", "Ca_i",
                     *(f"apd90_beat{i + 1}" for i in range(MAX_BEATS_IN_SUMMARY)))
+    output_fields = ("V", "Ca_i", "activation_time")
+    validations = (
+        Validation("niederer", "Niederer et al. 2011 slab: activation times at P1-P9 at every shipped dx down to "
+                   "--dx, P8 in the published codes' spread, convergence with dx", validate_niederer,
+                   options=(ValidationOption("dx", float, "finest grid spacing to run [mm]: 0.5, 0.2 or 0.1"),),
+                   quick="stop at t = 60 ms"),
+    )
 
     def build(self, case: CardiacCase) -> Built:
         if case.grid is None:

@@ -14,7 +14,7 @@ from pydantic import Field, PositiveFloat, PositiveInt
 from hanami.apps.cardiac.stimulus import Protocol, per_capacitance
 from hanami.config import Section
 from hanami.core.sections import CaseBase, TimeSection
-from hanami.core.stencil import VertexGrid
+from hanami.apps.cardiac.stencil import VertexGrid
 
 
 class GridSection(Section):

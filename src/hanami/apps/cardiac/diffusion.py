@@ -30,7 +30,7 @@ import jax.numpy as jnp
 import jax.scipy.sparse.linalg as jsl
 import numpy as np
 
-from hanami.core.stencil import FieldCoefficients, VertexGrid, anisotropic_laplacian, field_laplacian
+from hanami.apps.cardiac.stencil import FieldCoefficients, VertexGrid, anisotropic_laplacian, field_laplacian
 
 Tensor = Any  # a host array, a ConstantTensor or FieldCoefficients
 

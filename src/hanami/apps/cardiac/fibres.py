@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from hanami.core.stencil import VertexGrid
+from hanami.apps.cardiac.stencil import VertexGrid
 from hanami.errors import CaseError
 
 AXES = ("x", "y", "z")

@@ -31,7 +31,7 @@ from hanami.apps.cardiac import apd
 from hanami.apps.cardiac.diffusion import ConstantTensor, explicit_step, implicit_step
 from hanami.apps.cardiac.ionic import IonicModel
 from hanami.apps.cardiac.stimulus import Protocol, stimulus_current
-from hanami.core.stencil import FieldCoefficients, VertexGrid
+from hanami.apps.cardiac.stencil import FieldCoefficients, VertexGrid
 
 Fields = dict[str, jax.Array]
 BLOWUP_MV = 500.0

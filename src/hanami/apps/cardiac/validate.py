@@ -22,9 +22,9 @@ from rich.console import Console
 from rich.table import Table
 
 from hanami.apps.cardiac.references import P8_BAND, POINTS, PUBLISHED_P8
-from hanami.core.files import write_text
+from hanami.apps.base import CaseRunner, RunResult
+from hanami.core.files import default_run_dir, write_text
 from hanami.errors import CaseError
-from hanami.runner import RunResult, default_run_dir, run_case
 
 RESOLUTIONS = (0.5, 0.2, 0.1)  # shipped cases niederer-dx{dx}
 
@@ -82,7 +82,7 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     console.print("[bold green]VALIDATED[/]" if report["passed"] else "[bold red]NOT VALIDATED[/]")
 
 
-def validate_niederer(*, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
+def validate_niederer(runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                       precision: str | None = None, progress: bool = True, console: Console | None = None,
                       dx: float | None = None) -> int:
     """Run the slab at each shipped dx >= `dx`, print the table, write validation.json."""
@@ -93,7 +93,7 @@ def validate_niederer(*, out: Path | None = None, quick: bool = False, overrides
     run_dir = Path(out) if out else default_run_dir("validate-niederer")
     runs = []
     for d in (d for d in RESOLUTIONS if d >= finest - 1e-9):
-        result = run_case(f"niederer-dx{d:g}", out=run_dir / f"dx{d:g}", overrides=list(overrides),
+        result = runner.run_case(f"niederer-dx{d:g}", out=run_dir / f"dx{d:g}", overrides=list(overrides),
                           stop_time=60.0 if quick else None, precision=precision, progress=progress)
         s = result.summary
         nodes = int(np.prod([result.dataset.sizes[a] for a in ("x", "y", "z")]))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 from pathlib import Path
 
-import equinox as eqx
-import jax
 import matplotlib
 
 matplotlib.use("Agg")
@@ -14,13 +12,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from hanami.apps.base import Built  # noqa: E402
-from hanami.apps.climate import initial as ic  # noqa: E402
+from hanami.apps.base import App, Built, Validation, ValidationOption  # noqa: E402
+from hanami.apps.climate.build import build_model, initial_grid_fields  # noqa: E402,F401 (re-exported)
 from hanami.apps.climate.case import ClimateCase  # noqa: E402
-from hanami.apps.climate.model import ShallowWater  # noqa: E402
+from hanami.apps.climate.validate import validate_convergence, validate_galewsky_steady, validate_tc2  # noqa: E402
+from hanami.apps.climate.validate_galewsky import validate_galewsky  # noqa: E402
 from hanami.core.integrate import fixed_step  # noqa: E402
 from hanami.core.output import FieldLayout  # noqa: E402
-from hanami.core.sphere import SphereGrid  # noqa: E402
 from hanami.core.state import State  # noqa: E402
 
 ATTRS = {
@@ -47,55 +45,32 @@ ATTRS = {
 OROGRAPHY = {"long_name": "height of the ground (orography)", "units": "m", "standard_name": "surface_altitude"}
 
 
-def initial_grid_fields(case: ClimateCase, grid: SphereGrid) -> tuple[np.ndarray, ...]:
-    """u, v [m/s], free-surface height h [m] and orography hs [m] on the grid, float64."""
-    lon, lat = grid.mesh()
-    planet = case.model.planet()
-    kind = case.initial.kind
-    if kind == "williamson-2":
-        return ic.williamson2(lon, lat, planet, alpha=case.initial.alpha, u0=case.initial.u0)
-    if kind == "williamson-5":
-        u0 = 20.0 if case.initial.u0 is None else case.initial.u0
-        return ic.williamson5(lon, lat, planet, u0=u0, mountain=case.initial.mountain_height)
-    if kind == "williamson-6":
-        return ic.williamson6(lon, lat, planet)
-    return ic.galewsky(lon, lat, planet, perturbation=case.initial.perturbation)
+REFERENCE = ValidationOption("reference_truncation", int, "truncation T of the reference run of the same code")
 
 
-def build_model(case: ClimateCase) -> tuple[ShallowWater, dict[str, jax.Array]]:
-    """The model (with its t = 0 invariants as reference) and the initial fields."""
-    planet = case.model.planet()
-    grid = case.grid.build(planet.radius)
-    u, v, h, hs = initial_grid_fields(case, grid)
-    depth = h - hs
-    weights = grid.area_weights()
-    mean_depth = float(np.sum(depth * weights) / np.sum(weights))
-    m = case.model
-    model = ShallowWater.create(grid, planet, mean_depth, case.time.dt, dtype=case.precision, raw_nu=m.raw_nu,
-                                raw_alpha=m.raw_alpha, diffusion_order=m.diffusion_order,
-                                diffusion_time=m.diffusion_time, orography=hs,
-                                axis_tilt=case.initial.alpha, scheme=m.scheme)
-    spectral = model.spectral_state(u, v, depth)
-    if case.initial.kind == "galewsky":
-        # Galewsky et al. set the constant so that the global mean height is 10 km.
-        spectral["h"][0, 0] = 0.0
-        model = dataclasses.replace(model, mean_depth=10000.0)
-    fields = model.initial_fields(spectral)
-    reference = tuple(float(x) for x in _invariants(model, fields))
-    return dataclasses.replace(model, reference=reference), fields
-
-
-@eqx.filter_jit
-def _invariants(model: ShallowWater, fields: dict[str, jax.Array]) -> tuple[jax.Array, ...]:
-    return model.invariants(fields)
-
-
-class ClimateApp:
+class ClimateApp(App):
     name = "climate"
+    description = "climate: global spectral shallow water on the sphere (Williamson 1992, Galewsky 2004)"
     schema = ClimateCase
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("mass", "mass_drift", "energy", "energy_drift", "enstrophy", "enstrophy_drift", "max_wind",
                     "cfl", "h_min", "h_max")
+    output_fields = ("h", "u", "v", "vorticity", "divergence")
+    validations = (
+        Validation("williamson-tc2", "Williamson TC2 steady flow at three tilts: h error after 5 days at round-off",
+                   validate_tc2, quick="1 day"),
+        Validation("williamson-tc5", "Williamson TC5: h error at T42, T63 (T85) against a high-resolution run, "
+                   "falling with resolution; conservation", functools.partial(validate_convergence, "williamson-tc5"),
+                   options=(REFERENCE,), quick="reference T106, T42 and T63 only"),
+        Validation("williamson-tc6", "Williamson TC6 Rossby-Haurwitz wave: h error against a high-resolution run, "
+                   "wave-4 pattern speed", functools.partial(validate_convergence, "williamson-tc6"),
+                   options=(REFERENCE,), quick="reference T106, T42 and T63 only"),
+        Validation("galewsky-steady", "Galewsky unperturbed jet: max |h(t) - h(0)| over 6 days with and without "
+                   "hyperdiffusion", validate_galewsky_steady, quick="2 days"),
+        Validation("galewsky", "Galewsky barotropic instability: day-6 vorticity at T42-T85 against a "
+                   "high-resolution run, converging", validate_galewsky, options=(REFERENCE,),
+                   quick="reference T170, T42 and T63 only"),
+    )
 
     def build(self, case: ClimateCase) -> Built:
         model, fields = build_model(case)

@@ -33,10 +33,10 @@ from rich.table import Table
 
 from hanami.apps.climate import analysis
 from hanami.apps.climate import references as ref
-from hanami.apps.climate.app import initial_grid_fields
-from hanami.core.files import write_text
+from hanami.apps.climate.build import initial_grid_fields
+from hanami.apps.base import CaseRunner, RunResult
+from hanami.core.files import default_run_dir, write_text
 from hanami.errors import CaseError
-from hanami.runner import RunResult, default_run_dir, load_case, run_case
 
 INVARIANTS = ("mass", "energy", "enstrophy")
 
@@ -74,7 +74,7 @@ def _precision(result: RunResult) -> str:
 
 
 # -- TC2 ---------------------------------------------------------------------------------------
-def validate_tc2(*, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
+def validate_tc2(runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                  precision: str | None = None, progress: bool = True, console: Console | None = None) -> int:
     """Run TC2 at three tilts, print the error table, write validation.json; return the exit status."""
     console = console or Console()
@@ -85,10 +85,10 @@ def validate_tc2(*, out: Path | None = None, quick: bool = False, overrides: lis
     runs, passed = {}, True
     for label, alpha in ref.TC2_ALPHAS.items():
         extra = [f"initial.alpha={alpha!r}"] + list(overrides)
-        result = run_case("williamson-tc2", out=run_dir / f"alpha-{label.replace('/', '_')}", overrides=extra,
+        result = runner.run_case("williamson-tc2", out=run_dir / f"alpha-{label.replace('/', '_')}", overrides=extra,
                           stop_time=86400.0 if quick else None, precision=precision, progress=progress)
         prec = _precision(result)
-        case = load_case(run_dir / f"alpha-{label.replace('/', '_')}" / "case.toml").case
+        case = runner.load_case(run_dir / f"alpha-{label.replace('/', '_')}" / "case.toml").case
         grid = case.grid.build(case.model.radius)
         truth = initial_grid_fields(case, grid)[2]
         norms = analysis.error_norms(result.dataset["h"].values[-1], truth, grid)
@@ -107,7 +107,7 @@ def validate_tc2(*, out: Path | None = None, quick: bool = False, overrides: lis
 
 
 # -- Galewsky steady jet -------------------------------------------------------------------------
-def validate_galewsky_steady(*, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
+def validate_galewsky_steady(runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                              precision: str | None = None, progress: bool = True,
                              console: Console | None = None) -> int:
     """Run the unperturbed jet with and without hyperdiffusion; judge max |dh| over 6 days."""
@@ -120,7 +120,7 @@ def validate_galewsky_steady(*, out: Path | None = None, quick: bool = False, ov
     for col in ("run", "day", "max |dh|", "limit", "published (dinosaur)", ""):
         table.add_column(col, justify="right")
     for name, settings in variants.items():
-        result = run_case("galewsky-steady", out=run_dir / name, overrides=extra + settings + list(overrides),
+        result = runner.run_case("galewsky-steady", out=run_dir / name, overrides=extra + settings + list(overrides),
                           precision=precision, progress=progress)
         prec = _precision(result)
         h = result.dataset["h"].values
@@ -160,13 +160,13 @@ def reference_tag(case: str, truncation: int, precision: str, overrides: list[st
     return tag
 
 
-def reference_solution(case: str, truncation: int, precision: str, overrides: list[str], progress: bool,
+def reference_solution(runner: CaseRunner, case: str, truncation: int, precision: str, overrides: list[str], progress: bool,
                        console: Console, fields: tuple[str, ...] = ("h",)
                        ) -> tuple[np.ndarray, dict[str, np.ndarray], Any]:
     """(times [s], {name: field [time, lat, lon]}, grid) of the high-resolution run, made once and cached."""
     tag = reference_tag(case, truncation, precision, overrides)
     path = reference_dir() / f"{tag}.npz"
-    case_obj = load_case(case, [f"grid.truncation={truncation}"] + list(overrides)).case
+    case_obj = runner.load_case(case, [f"grid.truncation={truncation}"] + list(overrides)).case
     grid = case_obj.grid.build(case_obj.model.radius)
     if path.exists():
         with np.load(path) as data:
@@ -176,8 +176,8 @@ def reference_solution(case: str, truncation: int, precision: str, overrides: li
     run_dir = reference_dir() / f"{tag}-run"
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    result = run_case(case, out=run_dir, precision=precision, progress=progress,
-                      overrides=[f"grid.truncation={truncation}", f"time.dt={step_for(truncation)!r}",
+    result = runner.run_case(case, out=run_dir, precision=precision, progress=progress,
+                             overrides=[f"grid.truncation={truncation}", f"time.dt={step_for(truncation)!r}",
                                  "output.plots=false", "checkpoint.wall_interval=0"] + list(overrides))
     times = result.dataset["time"].values
     data = {name: result.dataset[name].values for name in fields}
@@ -199,15 +199,15 @@ def reference_plan(quick: bool, reference_truncation: int | None, quick_referenc
     return t_ref, truncations
 
 
-def validate_convergence(case: str, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
+def validate_convergence(case: str, runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                          precision: str | None = None, progress: bool = True, console: Console | None = None,
                          reference_truncation: int | None = None) -> int:
     """TC5 or TC6 at T42, T63 (, T85) against T213 (T106 with --quick, or `reference_truncation`)."""
     console = console or Console()
     t_ref, truncations = reference_plan(quick, reference_truncation)
     run_dir = Path(out) if out else default_run_dir(f"validate-{case}")
-    prec = precision or load_case(case, list(overrides)).case.precision
-    ref_times, ref_fields, ref_grid = reference_solution(case, t_ref, prec, list(overrides), progress, console)
+    prec = precision or runner.load_case(case, list(overrides)).case.precision
+    ref_times, ref_fields, ref_grid = reference_solution(runner, case, t_ref, prec, list(overrides), progress, console)
     ref_h = ref_fields["h"]
     published = ref.TC5_PUBLISHED_L2 if case == "williamson-tc5" else ref.TC6_PUBLISHED_L2
     band = ref.l2_band(published)
@@ -219,9 +219,9 @@ def validate_convergence(case: str, *, out: Path | None = None, quick: bool = Fa
     # (the time error of the leapfrog, second order, would otherwise mix in with either sign).
     dt = step_for(t_ref)
     for t in truncations:
-        result = run_case(case, out=run_dir / f"T{t}", precision=precision, progress=progress,
+        result = runner.run_case(case, out=run_dir / f"T{t}", precision=precision, progress=progress,
                           overrides=[f"grid.truncation={t}", f"time.dt={dt!r}"] + list(overrides))
-        grid = load_case(run_dir / f"T{t}" / "case.toml").case.grid.build(ref_grid.radius)
+        grid = runner.load_case(run_dir / f"T{t}" / "case.toml").case.grid.build(ref_grid.radius)
         truth = analysis.interpolate(ref_h[-1], ref_grid, grid)
         norms = analysis.error_norms(result.dataset["h"].values[-1], truth, grid)
         # l2 at every output time the reference also has; a phase error makes the final-time figure

@@ -30,7 +30,8 @@ from hanami.apps.climate import analysis  # noqa: E402
 from hanami.apps.climate import references as ref  # noqa: E402
 from hanami.apps.climate.validate import (_common, _finish, _precision, conservation, reference_plan,  # noqa: E402
                                           reference_solution, step_for)
-from hanami.runner import default_run_dir, load_case, run_case  # noqa: E402
+from hanami.core.files import default_run_dir  # noqa: E402
+from hanami.apps.base import CaseRunner  # noqa: E402
 
 CASE = "galewsky"
 FIELDS = ("h", "vorticity")
@@ -54,15 +55,15 @@ def plot_vorticity(path: Path, maps: dict[str, tuple[np.ndarray, Any]], day: flo
     return path
 
 
-def validate_galewsky(*, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
+def validate_galewsky(runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                       precision: str | None = None, progress: bool = True, console: Console | None = None,
                       reference_truncation: int | None = None) -> int:
     """The perturbed jet at T42, T63, T85 against T213 (T170 with --quick); return the exit status."""
     console = console or Console()
     t_ref, truncations = reference_plan(quick, reference_truncation, quick_reference=170)
     run_dir = Path(out) if out else default_run_dir(f"validate-{CASE}")
-    prec = precision or load_case(CASE, list(overrides)).case.precision
-    ref_times, ref_fields, ref_grid = reference_solution(CASE, t_ref, prec, list(overrides), progress, console,
+    prec = precision or runner.load_case(CASE, list(overrides)).case.precision
+    ref_times, ref_fields, ref_grid = reference_solution(runner, CASE, t_ref, prec, list(overrides), progress, console,
                                                          fields=FIELDS)
     day = float(ref_times[-1]) / ref.DAY
     dt = step_for(t_ref)
@@ -72,9 +73,9 @@ def validate_galewsky(*, out: Path | None = None, quick: bool = False, overrides
     runs, passed, l2s = {}, True, []
     maps = {}
     for t in truncations:
-        result = run_case(CASE, out=run_dir / f"T{t}", precision=precision, progress=progress,
+        result = runner.run_case(CASE, out=run_dir / f"T{t}", precision=precision, progress=progress,
                           overrides=[f"grid.truncation={t}", f"time.dt={dt!r}"] + list(overrides))
-        grid = load_case(run_dir / f"T{t}" / "case.toml").case.grid.build(ref_grid.radius)
+        grid = runner.load_case(run_dir / f"T{t}" / "case.toml").case.grid.build(ref_grid.radius)
         zeta = result.dataset["vorticity"].values[-1]
         vort = analysis.error_norms(zeta, analysis.interpolate(ref_fields["vorticity"][-1], ref_grid, grid), grid)
         h = analysis.error_norms(result.dataset["h"].values[-1], analysis.interpolate(ref_fields["h"][-1], ref_grid,

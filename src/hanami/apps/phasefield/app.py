@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jax.numpy as jnp
@@ -12,9 +13,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from hanami.apps.base import Built  # noqa: E402
+from hanami.apps.base import App, Built, Validation  # noqa: E402
 from hanami.apps.phasefield.case import PhaseFieldCase  # noqa: E402
 from hanami.apps.phasefield.model import CahnHilliard  # noqa: E402
+from hanami.apps.phasefield.validate import validate_bm1  # noqa: E402
 from hanami.core.integrate import Attempt, adaptive, fixed_step  # noqa: E402
 from hanami.core.output import FieldLayout  # noqa: E402
 from hanami.core.state import State  # noqa: E402
@@ -29,11 +31,18 @@ def build_model(case: PhaseFieldCase) -> CahnHilliard:
                         dtype=case.precision)
 
 
-class PhaseFieldApp:
+class PhaseFieldApp(App):
     name = "phasefield"
+    description = "phase field: Cahn-Hilliard spinodal decomposition (PFHub BM1)"
     schema = PhaseFieldCase
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("free_energy", "mass", "c_min", "c_max")
+    output_fields = ("c",)
+    validations = tuple(
+        Validation(f"pfhub-bm1{variant}", f"PFHub BM1{variant}: F(t) against PRISMS-PF, MEMPHIS and MOOSE; mass "
+                   "conserved; F never increases", functools.partial(validate_bm1, variant),
+                   quick="stop at t = 1000 (else 10^4)")
+        for variant in ("a", "b"))
 
     def build(self, case: PhaseFieldCase) -> Built:
         model = build_model(case)

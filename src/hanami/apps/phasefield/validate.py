@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hanami.apps.phasefield.references import CHECK_TIMES, bands, published
-from hanami.core.files import write_text
-from hanami.runner import RunResult, default_run_dir, run_case
+from hanami.apps.base import CaseRunner, RunResult
+from hanami.core.files import default_run_dir, write_text
 
 # Round-off allowances, relative: accumulated over thousands of steps (float32
 # drifts ~1e-5 by t = 1000 from the FFT round trips).
@@ -98,14 +98,14 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     console.print("[bold green]VALIDATED[/]" if report["passed"] else "[bold red]NOT VALIDATED[/]")
 
 
-def validate_bm1(variant: str, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
+def validate_bm1(variant: str, runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                  precision: str | None = None, progress: bool = True, console: Console | None = None) -> int:
     """Run BM1a/b, print the table, write validation.json; return the exit status."""
     console = console or Console()
     name = f"pfhub-bm1{variant}"
     run_dir = Path(out) if out else default_run_dir(f"validate-{name}")
     extra = ["output.times=[0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0]"] + list(overrides)
-    result = run_case(name, out=run_dir, overrides=extra, stop_time=1000.0 if quick else 10000.0,
+    result = runner.run_case(name, out=run_dir, overrides=extra, stop_time=1000.0 if quick else 10000.0,
                       precision=precision, progress=progress)
     report = judge(result, variant, result.summary["provenance"]["precision"])
     report["quick"] = quick

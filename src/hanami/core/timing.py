@@ -10,16 +10,18 @@ from typing import Any, Callable, Sequence
 import jax
 import numpy as np
 
-from hanami.apps.base import Built
-from hanami.core.simulation import Simulation
+from hanami.core.integrate import Attempt
+from hanami.core.simulation import Model, Simulation
+from hanami.core.state import State
 
 
-def timed_repeats(built: Built, *, steps: int, repeats: int, chunk: int) -> tuple[Simulation, dict[str, Any]]:
+def timed_repeats(model: Model, attempt: Attempt, state: State, *, steps: int, repeats: int,
+                  chunk: int) -> tuple[Simulation, dict[str, Any]]:
     """Compile and warm up (one chunk), then time `repeats` runs of `steps` steps.
 
     Arguments:
-        built: the case's model, attempt and state (its buffers are donated:
-            do not reuse `built.state`).
+        model, attempt, state: a built case's (the state's buffers are donated:
+            do not reuse `state`).
         steps: steps per timed repeat (a multiple of `chunk` keeps chunks full).
         repeats: timed repeats (>= 1); the median counts.
         chunk: attempts per compiled chunk; diagnostics are recorded after each.
@@ -29,7 +31,7 @@ def timed_repeats(built: Built, *, steps: int, repeats: int, chunk: int) -> tupl
         compile_s, warmup_steps, steps, repeats, per_repeat_s, time_per_step_s
         (median), spread {min, max, relative} [s per step].
     """
-    sim = Simulation(built.model, built.attempt, built.state, stop_iteration=chunk, diagnostics_every=chunk,
+    sim = Simulation(model, attempt, state, stop_iteration=chunk, diagnostics_every=chunk,
                      chunk_attempts=chunk, nan_check=True)
     sim.run()
     per_step = []
