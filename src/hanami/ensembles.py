@@ -14,7 +14,8 @@ import numpy as np
 
 from hanami.apps.base import App, Built
 from hanami.config import apply_overrides, validate_case
-from hanami.core.ensemble import EnsembleModel, ensemble_chunk, stack_models, stack_states
+from hanami.core.ensemble import EnsembleModel, stack_models, stack_states
+from hanami.core.stepping import ensemble_chunk
 from hanami.core.output import FieldLayout
 from hanami.errors import CaseError
 

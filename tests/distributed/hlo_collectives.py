@@ -15,7 +15,8 @@ import jax.numpy as jnp  # noqa: E402
 
 import hanami  # noqa: E402, F401
 from hanami.core.parallel import plan_layout  # noqa: E402
-from hanami.core.simulation import chunk_function, compile_chunk  # noqa: E402
+from hanami.core.simulation import compile_chunk
+from hanami.core.stepping import chunk_function  # noqa: E402
 from hanami.runner import load_case  # noqa: E402
 
 loaded = load_case(sys.argv[1], sys.argv[2:])

@@ -16,16 +16,16 @@ states instead of N (`chunk = 0` picks that; `chunk = steps` turns it off).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
 
 from hanami.ai.parameters import setters_for
 from hanami.core.state import State
+from hanami.core.stepping import fixed_steps
 from hanami.errors import CaseError
 from hanami.runner import load_case
 
@@ -95,7 +95,7 @@ class DifferentiableRun:
             if n < done:
                 raise ValueError(f"steps {list(at_steps)} must increase")
             if n > done:
-                state = advance(self._attempt_for, model, state, n - done, min(self.chunk, n - done))
+                state = fixed_steps(self._attempt_for(model), state, n - done, min(self.chunk, n - done))
             done = n
             out.append(state.fields)
         return model, out
@@ -105,25 +105,5 @@ class DifferentiableRun:
         model, initial = self.setup(values)
         if fields is not None:
             initial = {**initial, **fields}
-        return advance(self._attempt_for, model, State.start(initial, dt=self.dt), self.steps, self.chunk).fields
-
-
-def advance(attempt_for: Callable[[Any], Callable], model: Any, state: State, steps: int, chunk: int) -> State:
-    """`steps` fixed steps as nested scans: chunks of `chunk` steps, each rematerialised."""
-    attempt = attempt_for(model)
-    never = jnp.asarray(jnp.inf, jnp.float64)
-
-    def one(state: State, _: Any) -> tuple[State, None]:
-        return attempt(state, never), None
-
-    # No optimisation barriers: under the outer scan XLA cannot merge the recomputation
-    # with the forward pass anyway, and the barriers cost the backward pass fusions.
-    @functools.partial(jax.checkpoint, prevent_cse=False)
-    def block(state: State) -> State:
-        return jax.lax.scan(one, state, None, length=chunk)[0]
-
-    full, rest = divmod(steps, chunk)
-    state = jax.lax.scan(lambda s, _: (block(s), None), state, None, length=full)[0]
-    if rest:
-        state = jax.lax.scan(one, state, None, length=rest)[0]
-    return state
+        return fixed_steps(self._attempt_for(model), State.start(initial, dt=self.dt), self.steps,
+                           self.chunk).fields

@@ -11,13 +11,12 @@ target time first waits there while the others catch up.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hanami.core.integrate import Attempt
 from hanami.core.state import State
 
 
@@ -66,50 +65,6 @@ def stack_states(states: Sequence[State]) -> State:
             raise ValueError(f"member {i} has fields of other shapes than member 0 ({other} vs {shapes[0]}); "
                              "members must share the grid")
     return jax.tree.map(lambda *leaves: jnp.stack(leaves), *states)
-
-
-def ensemble_chunk(attempt_for: Callable[[Any], Attempt], models: Any, axes: Any, length: int,
-                   nan_check: bool = True) -> Callable:
-    """The chunk `(state, t_target, it_target) -> (state, all healthy, diagnostics per member)`, to jit.
-
-    A `lax.while_loop` over attempts of the whole batch that ends as soon as no
-    member is short of the targets (a vmapped `lax.cond` would compute every
-    attempt of the chunk for every member); an attempt changes only the
-    members still active.
-    """
-
-    def attempt(model, state, t_target):
-        return attempt_for(model)(state, t_target)
-
-    def healthy(model, state):
-        return model.healthy(state.fields) if nan_check else jnp.asarray(True)
-
-    attempts = jax.vmap(attempt, in_axes=(axes, 0, None))
-    health = jax.vmap(healthy, in_axes=(axes, 0))
-    diagnose = jax.vmap(lambda model, state: model.diagnostics(state.fields), in_axes=(axes, 0))
-
-    def chunk(state: State, t_target: jax.Array, it_target: jax.Array):
-        def active(state, ok):
-            return ok & (state.t < t_target) & (state.iteration < it_target)
-
-        def more(carry):
-            count, state, ok = carry
-            return (count < length) & jnp.any(active(state, ok))
-
-        def advance(carry):
-            count, state, ok = carry
-            moving = active(state, ok)
-            new = attempts(models, state, t_target)
-            keep = lambda a, b: jnp.where(moving.reshape(moving.shape + (1,) * (a.ndim - 1)), a, b)  # noqa: E731
-            state = jax.tree.map(keep, new, state)
-            ok = jnp.where(moving, health(models, state), ok)
-            return count + 1, state, ok
-
-        ok = jnp.ones(state.t.shape, bool)
-        _, state, ok = jax.lax.while_loop(more, advance, (jnp.asarray(0), state, ok))
-        return state, jnp.all(ok), diagnose(models, state)
-
-    return chunk
 
 
 class EnsembleModel:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
@@ -21,20 +21,12 @@ import numpy as np
 
 from hanami.core.distributed import to_host
 from hanami.core.integrate import Attempt
+from hanami.core.model import Model
 from hanami.core.parallel import Layout
 from hanami.core.schedules import Schedule
 from hanami.core.state import State
+from hanami.core.stepping import chunk_function
 from hanami.errors import BlowUpError
-
-
-class Model(Protocol):
-    """What the loop needs from a model besides its step."""
-
-    def diagnostics(self, fields: dict[str, jax.Array]) -> dict[str, jax.Array]: ...
-
-    def healthy(self, fields: dict[str, jax.Array]) -> jax.Array: ...
-
-    def bad_field(self, fields: dict[str, np.ndarray]) -> str: ...
 
 
 class StopSimulation(Exception):
@@ -50,42 +42,6 @@ class Callback:
     fn: Callable[["Simulation"], None]
     at_start: bool = False
     at_end: bool = False
-
-
-def chunk_function(attempt: Attempt, model: Model, length: int, nan_check: bool = True) -> Callable:
-    """`chunk(state, t_target, it_target) -> (state, healthy, diagnostics)`, not yet jitted.
-
-    It makes up to `length` attempts, each only while the clock is short of both
-    targets and the state is healthy, so it stops exactly on the nearest firing.
-    """
-
-    def advance(carry, t_target, it_target):
-        state, ok = carry
-        state = attempt(state, t_target)
-        if nan_check:
-            ok = model.healthy(state.fields)
-        return state, ok
-
-    def chunk(state: State, t_target: jax.Array, it_target: jax.Array):
-        def body(carry, _):
-            state, ok = carry
-            active = ok & (state.t < t_target) & (state.iteration < it_target)
-            carry = jax.lax.cond(active, advance, lambda c, *_: c, carry, t_target, it_target)
-            return carry, None
-
-        (state, ok), _ = jax.lax.scan(body, (state, jnp.asarray(True)), None, length=length)
-        return state, ok, model.diagnostics(state.fields)
-
-    return chunk
-
-
-def make_chunk(attempt: Attempt, model: Model, length: int, nan_check: bool = True,
-               layout: Layout | None = None) -> Callable:
-    """`chunk_function`, jitted, on the state as `layout` lays it out.
-
-    The state buffers are donated: the caller must not reuse the input state.
-    """
-    return compile_chunk(chunk_function(attempt, model, length, nan_check), layout)
 
 
 def compile_chunk(chunk: Callable, layout: Layout | None = None) -> Callable:

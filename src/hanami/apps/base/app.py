@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-import jax
-import numpy as np
 import xarray as xr
 
 from hanami.core.integrate import Attempt
+from hanami.core.model import Model
 from hanami.core.output import FieldLayout
 from hanami.core.sections import CaseBase
 from hanami.core.state import State
@@ -19,24 +18,6 @@ if TYPE_CHECKING:
     from hanami.apps.base.ai import Differentiation, SurrogateSettings
     from hanami.apps.base.bench import Benchmarks
     from hanami.apps.base.validation import Validation
-
-Fields = dict[str, jax.Array]
-
-
-class Model(Protocol):
-    """What the time loop and the writers need from a model (its step is in the `Attempt`)."""
-
-    def diagnostics(self, fields: Fields) -> dict[str, jax.Array]:
-        """Scalar diagnostics of a state (traced: runs inside the compiled chunk)."""
-
-    def healthy(self, fields: Fields) -> jax.Array:
-        """A boolean scalar: False once the state is non-finite or out of bounds (traced)."""
-
-    def bad_field(self, fields: dict[str, np.ndarray]) -> str:
-        """The name of the field that made `healthy` False (host arrays)."""
-
-    def output_fields(self, fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The fields written to the output dataset, from the prognostic ones (host arrays)."""
 
 
 @dataclasses.dataclass
