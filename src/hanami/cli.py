@@ -188,7 +188,11 @@ def _register_validate() -> None:
     app.command("validate")(command)
 
 
-_register_validate()
+try:
+    _register_validate()
+    _STARTUP_ERROR: HanamiError | None = None
+except HanamiError as _err:  # a bad HANAMI_APPS entry: reported by main() with its exit status
+    _STARTUP_ERROR = _err
 
 
 @app.command()
@@ -376,6 +380,9 @@ def demo(
 
 
 def main() -> None:
+    if _STARTUP_ERROR is not None:
+        err_console.print("[bold red]error:[/] " + escape(str(_STARTUP_ERROR)), highlight=False)
+        sys.exit(_STARTUP_ERROR.exit_code)
     app()
 
 

@@ -26,8 +26,3 @@ class BlowUpError(HanamiError):
         self.iteration = iteration
         self.field = field
 
-
-class ValidationFailed(HanamiError):
-    """A validation figure left its band (exit 1)."""
-
-    exit_code = 1

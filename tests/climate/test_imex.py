@@ -11,7 +11,7 @@ import pytest
 
 from hanami.apps.climate import analysis
 from hanami.apps.climate.app import build_model, initial_grid_fields
-from hanami.apps.climate.imex import ARK3, SIL3, TABLEAUX, Tableau
+from hanami.core.imex import ARK3, SIL3, TABLEAUX, Tableau
 from hanami.runner import load_case, run_case
 
 SMALL = ["output.plots=false", "checkpoint.wall_interval=0"]

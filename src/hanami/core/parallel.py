@@ -173,11 +173,6 @@ def plan_layout(state: State, n_devices: int) -> Layout:
     return Layout(mesh, sizes)
 
 
-def shard_state(state: State, n_devices: int) -> State:
-    """`state` laid out on `n_devices` devices (see `plan_layout`)."""
-    return plan_layout(state, n_devices).place(state)
-
-
 def place(value: jax.Array | np.ndarray, sharding: NamedSharding) -> jax.Array:
     """Lay out a value every process holds whole as one global array with `sharding`."""
     if sharding.is_fully_addressable:

@@ -36,7 +36,6 @@ K_O, NA_O, CA_O = 5.4, 140.0, 2.0  # extracellular concentrations [mM]
 
 STATE_NAMES = ("V", "K_i", "Na_i", "Ca_i", "Ca_SR", "Ca_ss", "R_prime", "Xr1", "Xr2", "Xs",
                "m", "h", "j", "d", "f", "f2", "fCass", "s", "r")
-GATES = ("Xr1", "Xr2", "Xs", "m", "h", "j", "d", "f", "f2", "fCass", "s", "r")
 
 # CellML default initial state (epicardial cell).
 INITIAL_STATE: dict[str, float] = {

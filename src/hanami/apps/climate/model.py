@@ -24,7 +24,7 @@ The state holds both leapfrog levels (`vor`, `div`, `h` and `*_prev`) and the
 flag `started`; the first step (started = 0) is a semi-implicit forward step of
 dt instead of a leapfrog step of 2 dt.
 
-The IMEX Runge-Kutta schemes (`hanami.apps.climate.imex`) hold one level
+The IMEX Runge-Kutta schemes (`hanami.core.imex`) hold one level
 (`vor`, `div`, `h`). Their implicit part is the same gravity-wave pair plus the
 hyperdiffusion (linear and diagonal per degree n, so each stage solve is the
 leapfrog's 2x2 solve per n with the damping on its diagonal); the hyperdiffusion
@@ -38,7 +38,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hanami.apps.climate.imex import TABLEAUX, imex_step
+from hanami.core.imex import TABLEAUX, imex_step
 from hanami.apps.climate.initial import Planet
 from hanami.core.harmonics import SphericalHarmonics
 from hanami.core.sphere import SphereGrid
