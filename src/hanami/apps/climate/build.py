@@ -18,15 +18,22 @@ def initial_grid_fields(case: ClimateCase, grid: SphereGrid) -> tuple[np.ndarray
     """u, v [m/s], free-surface height h [m] and orography hs [m] on the grid, float64."""
     lon, lat = grid.mesh()
     planet = case.model.planet()
-    kind = case.initial.kind
-    if kind == "williamson-2":
-        return ic.williamson2(lon, lat, planet, alpha=case.initial.alpha, u0=case.initial.u0)
-    if kind == "williamson-5":
-        u0 = 20.0 if case.initial.u0 is None else case.initial.u0
-        return ic.williamson5(lon, lat, planet, u0=u0, mountain=case.initial.mountain_height)
-    if kind == "williamson-6":
-        return ic.williamson6(lon, lat, planet)
-    return ic.galewsky(lon, lat, planet, perturbation=case.initial.perturbation)
+    return INITIAL[case.initial.kind](case, lon, lat, planet)
+
+
+def _williamson5(case: ClimateCase, lon: np.ndarray, lat: np.ndarray, planet: ic.Planet) -> tuple[np.ndarray, ...]:
+    u0 = 20.0 if case.initial.u0 is None else case.initial.u0
+    return ic.williamson5(lon, lat, planet, u0=u0, mountain=case.initial.mountain_height)
+
+
+# The initial fields of each `initial.kind`: (case, lon, lat, planet) -> u, v, h, hs.
+INITIAL = {
+    "williamson-2": lambda case, lon, lat, planet: ic.williamson2(lon, lat, planet, alpha=case.initial.alpha,
+                                                                  u0=case.initial.u0),
+    "williamson-5": _williamson5,
+    "williamson-6": lambda case, lon, lat, planet: ic.williamson6(lon, lat, planet),
+    "galewsky": lambda case, lon, lat, planet: ic.galewsky(lon, lat, planet, perturbation=case.initial.perturbation),
+}
 
 
 def build_model(case: ClimateCase) -> tuple[ShallowWater, dict[str, jax.Array]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Callable
 
 import jax.numpy as jnp
 import matplotlib
@@ -24,11 +25,20 @@ from hanami.core.state import State  # noqa: E402
 AXES = ("x", "y", "z")
 
 
-def build_model(case: PhaseFieldCase) -> CahnHilliard:
+def cahn_hilliard(case: PhaseFieldCase) -> CahnHilliard:
     m = case.model
     return CahnHilliard(grid=case.grid.build(), kappa=m.kappa, mobility=m.mobility, rho_s=m.rho_s,
                         c_alpha=m.c_alpha, c_beta=m.c_beta, stabilisation=m.resolved_stabilisation(),
                         dtype=case.precision)
+
+
+# The model of each `model.kind` (the schema's `model` table is a union tagged by `kind`).
+MODELS: dict[str, Callable[[PhaseFieldCase], CahnHilliard]] = {"cahn-hilliard": cahn_hilliard}
+
+
+def build_model(case: PhaseFieldCase) -> CahnHilliard:
+    """The model the case's `model.kind` names."""
+    return MODELS[case.model.kind](case)
 
 
 class PhaseFieldApp(App):
