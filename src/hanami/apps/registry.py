@@ -58,9 +58,20 @@ def get_app(name: object, source: str) -> App:
     return known[name]
 
 
+def _unique(kind: str, pairs: list[tuple[str, str]]) -> None:
+    """Refuse a name two apps both claim (one would hide the other)."""
+    owners: dict[str, str] = {}
+    for name, owner in pairs:
+        if owners.setdefault(name, owner) != owner:
+            raise CaseError(f"the {kind} {name!r} is declared by both the {owners[name]} and the {owner} app; "
+                            "rename one")
+
+
 def shipped_cases() -> dict[str, Path]:
     """Shipped case name -> file, over every app."""
-    return {name: path for app in apps().values() for name, path in app.shipped_cases().items()}
+    known = apps().values()
+    _unique("shipped case", [(name, app.name) for app in known for name in app.shipped_cases()])
+    return {name: path for app in known for name, path in app.shipped_cases().items()}
 
 
 def resolve_case_path(name_or_file: str) -> Path:
@@ -76,4 +87,6 @@ def resolve_case_path(name_or_file: str) -> Path:
 
 def validations() -> dict[str, tuple[App, Validation]]:
     """Every `hanami validate` entry by name, with its app."""
-    return {v.name: (app, v) for app in apps().values() for v in app.validations}
+    known = apps().values()
+    _unique("validation", [(v.name, app.name) for app in known for v in app.validations])
+    return {v.name: (app, v) for app in known for v in app.validations}
