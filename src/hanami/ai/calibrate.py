@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hanami.ai.differentiable import DifferentiableRun
 from hanami.ai.observations import Observations, read_observations
-from hanami.ai.parameters import OBSERVABLES
+from hanami.ai.parameters import observables
 from hanami.config import apply_overrides, to_toml, validate_case
 from hanami.core.files import atomic_path, write_text
 from hanami.errors import CaseError
@@ -69,7 +69,7 @@ def _steps_of(observations: Observations, dt: float) -> list[int]:
 def misfit(run: DifferentiableRun, observations: Observations, noisy: dict[str, np.ndarray]):
     """The loss as a function of the parameter values."""
     steps = _steps_of(observations, run.dt)
-    observe = OBSERVABLES[run.app.name]
+    observe = observables(run.app)
     # A NaN observation is missing (a node not yet activated): it does not count.
     present = {k: np.isfinite(v) for k, v in noisy.items()}
     scale = {k: float(np.var(v[present[k]])) or 1.0 for k, v in noisy.items()}
@@ -109,7 +109,7 @@ def calibrate(case: str | Path, observations: Path, params: Sequence[str], *, ou
         raise CaseError(f"{out}: already holds a calibration; choose another --out")
     run = DifferentiableRun(case, list(params), steps=1, overrides=overrides)
     observed = read_observations(observations, run.layout,
-                                 tuple(OBSERVABLES[run.app.name](run.model, run.fields)))
+                                 tuple(observables(run.app)(run.model, run.fields)))
     run.resize(max(1, _steps_of(observed, run.dt)[-1]))
     start = {k: float(v) for k, v in run.values().items()}
     bounds = dict(bounds or {})
@@ -216,7 +216,7 @@ def _plot(path: Path, run: DifferentiableRun, observed: Observations, noisy, fit
     loss_values = {k: jnp.asarray(v, jnp.float64) for k, v in fitted.items()}
     model, snapshots = run.trajectory(loss_values, _steps_of(observed, run.dt))
     name = next(iter(noisy))
-    modelled = np.stack([np.asarray(_at(OBSERVABLES[run.app.name](model, f)[name], observed)) for f in snapshots])
+    modelled = np.stack([np.asarray(_at(observables(run.app)(model, f)[name], observed)) for f in snapshots])
     fig, ax = plt.subplots(figsize=(5, 4.6), dpi=110)
     ax.plot(noisy[name].ravel(), modelled.ravel(), ".", ms=3, alpha=0.6)
     low, high = float(np.nanmin(noisy[name])), float(np.nanmax(noisy[name]))

@@ -38,7 +38,7 @@ class DifferentiableRun:
 
     Arguments:
         case: shipped case name or case file.
-        params: dotted case keys to differentiate with respect to (see `hanami.ai.parameters`).
+        params: dotted case keys to differentiate with respect to (those the app's `differentiation` declares).
         steps: time steps to take (of the case's `time.dt`).
         overrides: `--set` style overrides applied first.
         chunk: steps per rematerialised chunk (0: the case's `differentiation.remat_chunk`, whose
@@ -63,7 +63,7 @@ class DifferentiableRun:
         self.layout = built.layout
         self.fields = dict(built.state.fields)
         self.dt = float(built.state.dt)
-        self._setters = setters_for(loaded.app.name, loaded.case, list(self.params), loaded.source)
+        self._setters = setters_for(loaded.app, loaded.case, list(self.params), loaded.source)
         self.resize(self.steps, self.chunk or loaded.case.differentiation.remat_chunk)
 
     def resize(self, steps: int, chunk: int | None = None) -> None:

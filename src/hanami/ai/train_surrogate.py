@@ -23,13 +23,23 @@ from hanami.ai.evaluation import one_step_errors, rollout_errors, solver_speed, 
 from hanami.ai.samples import EnsembleSamples
 from hanami.ai.surrogate import Surrogate, SurrogateSpec
 from hanami.ai.training import fit, trained_leaves
+from hanami.apps.base import SurrogateSettings
+from hanami.apps.registry import apps
 from hanami.core.files import atomic_path, write_text
 from hanami.core.output import provenance
 from hanami.errors import CaseError
 
-APPS = {"phasefield": "box", "climate": "sphere"}
-# Apps whose dynamics are unchanged by mirroring the grid (isotropic, no preferred direction).
-MIRROR_SYMMETRIC = {"phasefield"}
+
+def surrogate_settings() -> dict[str, SurrogateSettings]:
+    """App name -> its surrogate settings, for every registered app that declares them."""
+    return {name: app.surrogate for name, app in apps().items() if app.surrogate is not None}
+
+
+def _settings(app: str) -> SurrogateSettings:
+    known = surrogate_settings()
+    if app not in known:
+        raise CaseError(f"--app {app!r}: one of {', '.join(known)}")
+    return known[app]
 
 
 @dataclasses.dataclass
@@ -47,9 +57,10 @@ class TrainingOptions:
     augment: bool | None = None
 
     def check(self, app: str) -> None:
+        mirror_symmetric = _settings(app).mirror_symmetric
         if self.augment is None:
-            self.augment = app in MIRROR_SYMMETRIC
-        if self.augment and app not in MIRROR_SYMMETRIC:
+            self.augment = mirror_symmetric
+        if self.augment and not mirror_symmetric:
             raise CaseError(f"--augment: the {app} app's dynamics are not mirror-symmetric (rotation, fibres or "
                             "orography give them a direction); leave it out")
         for name in ("epochs", "batch_size", "width", "layers", "rollout"):
@@ -67,7 +78,7 @@ def default_modes(domain: str, shape: Sequence[int]) -> int:
 
 
 def make_spec(samples: EnsembleSamples, app: str, options: TrainingOptions) -> SurrogateSpec:
-    domain = APPS[app]
+    domain = _settings(app).domain
     shape = samples.shape[1:]
     if domain == "sphere" and len(shape) != 2:
         raise CaseError(f"{samples.path}: a sphere surrogate needs (lat, lon) fields, not {samples.space_dims}")
@@ -89,8 +100,6 @@ def train_surrogate(dataset: Path, app: str, out: Path, options: TrainingOptions
                     start_time: float | str = 0.0,
                     progress: bool = True, console: Console | None = None) -> dict[str, Any]:
     """Train a surrogate of `app` on the ensemble store `dataset`; returns the report (also report.json)."""
-    if app not in APPS:
-        raise CaseError(f"--app {app!r}: one of {', '.join(APPS)}")
     options.check(app)
     samples = EnsembleSamples(dataset, variables, stride=stride, test_members=test_members, seed=options.seed,
                               condition=condition, start_time=start_time)

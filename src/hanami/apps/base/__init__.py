@@ -10,11 +10,11 @@ and loop over the registered apps; no table of per-app knowledge lives outside
 an app's folder. See docs/adding-an-app.md.
 """
 
-from hanami.apps.base.ai import Differentiation, Parameter, SurrogateSettings
+from hanami.apps.base.ai import Differentiation, Parameter, SurrogateSettings, replace_at, value_at
 from hanami.apps.base.app import App, Built, Model
 from hanami.apps.base.bench import Benchmarks
 from hanami.apps.base.running import CaseRunner, LoadedCase, RunResult
 from hanami.apps.base.validation import Validation, ValidationOption
 
 __all__ = ["App", "Benchmarks", "Built", "CaseRunner", "Differentiation", "LoadedCase", "Model", "Parameter",
-           "RunResult", "SurrogateSettings", "Validation", "ValidationOption"]
+           "RunResult", "SurrogateSettings", "Validation", "ValidationOption", "replace_at", "value_at"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Literal, Mapping
 
+import equinox as eqx
 import jax
 
 Fields = dict[str, jax.Array]
+Apply = Callable[[Any, Any, Fields, dict[str, jax.Array]], tuple[Any, Fields]]
 
 
 def _always(case: Any) -> str | None:
@@ -31,8 +33,38 @@ class Parameter:
     key: str
     units: str
     value: Callable[[Any], float]
-    apply: Callable[[Any, Any, Fields, dict[str, jax.Array]], tuple[Any, Fields]]
+    apply: Apply
     applies: Callable[[Any], str | None] = _always
+
+
+def replace_at(model: Any, path: tuple[str, ...], value: Any) -> Any:
+    """`model` with the attribute at `path` (held as a value, not static) replaced by `value`.
+
+    A copy made with `eqx.tree_at`, so a traced `value` carries gradients into the model.
+
+    Arguments:
+        model: an Equinox module (or another pytree with attributes).
+        path: attribute names from `model` down, e.g. `("ionic", "g_Na")`.
+        value: the new value (a JAX scalar or array).
+    """
+    def where(node: Any) -> Any:
+        for name in path:
+            node = getattr(node, name)
+        return node
+
+    return eqx.tree_at(where, model, value)
+
+
+def value_at(key: str, *path: str) -> Apply:
+    """A `Parameter.apply` that puts the parameter `key` in the model's attribute at `path`.
+
+    For a parameter that is one attribute of the model, e.g.
+    `Parameter("model.kappa", "1", lambda c: c.model.kappa, value_at("model.kappa", "kappa"))`.
+    """
+    def apply(case: Any, model: Any, fields: Fields, values: dict[str, jax.Array]) -> tuple[Any, Fields]:
+        return replace_at(model, path, values[key]), fields
+
+    return apply
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,8 +14,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from hanami.apps.base import App, Built, Validation  # noqa: E402
+from hanami.apps.base import App, Built, SurrogateSettings, Validation  # noqa: E402
 from hanami.apps.phasefield.case import PhaseFieldCase  # noqa: E402
+from hanami.apps.phasefield.differentiation import DIFFERENTIATION  # noqa: E402
 from hanami.apps.phasefield.model import CahnHilliard  # noqa: E402
 from hanami.apps.phasefield.validate import validate_bm1  # noqa: E402
 from hanami.core.integrate import Attempt, adaptive, fixed_step  # noqa: E402
@@ -48,6 +49,8 @@ class PhaseFieldApp(App):
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("free_energy", "mass", "c_min", "c_max")
     output_fields = ("c",)
+    differentiation = DIFFERENTIATION
+    surrogate = SurrogateSettings(domain="box", mirror_symmetric=True)
     validations = tuple(
         Validation(f"pfhub-bm1{variant}", f"PFHub BM1{variant}: F(t) against PRISMS-PF, MEMPHIS and MOOSE; mass "
                    "conserved; F never increases", functools.partial(validate_bm1, variant),
