@@ -104,8 +104,12 @@ def run(
     if precision is not None and precision not in ("float32", "float64"):
         raise CaseError(f"--precision {precision!r}: allowed values are float32, float64")
     if processes is not None and processes != 1:
-        _spawn_run(case, out, set_ or [], stop_time, precision, checkpoint_every, restart, devices, processes,
-                   quiet, members, vary or [])
+        from hanami.processes import spawn_run
+
+        status = spawn_run(case, out, set_ or [], stop_time, precision, checkpoint_every, restart, devices, processes,
+                           quiet, members, vary or [])
+        if status:
+            raise typer.Exit(status)
         return
     ensemble = None
     if members is not None or vary:
@@ -120,35 +124,6 @@ def run(
                   f"run {s['timings_s']['run']:.2f} s, compile {s['timings_s']['compile']:.2f} s, "
                   f"output {s['timings_s']['output']:.2f} s", highlight=False)
     console.print(f"results in {result.run_dir}/", highlight=False)
-
-
-def _spawn_run(case, out, overrides, stop_time, precision, checkpoint_every, restart, devices, processes,
-               quiet, members, vary) -> None:
-    """`hanami run --processes N`: the same run as N local processes of one distributed job."""
-    from hanami.core.distributed import detect_launch, spawn_local
-    from hanami.errors import CaseError
-    from hanami.runner import default_run_dir, load_case
-
-    if detect_launch() is not None:
-        raise CaseError("--processes starts local processes itself; drop it when launching with srun or mpirun")
-    argv = ["run", "--quiet"] if quiet else ["run"]
-    if restart is not None:
-        argv += ["--restart", str(restart)]
-    else:
-        # Every process must write to the same run directory: name it here.
-        out = out if out is not None else default_run_dir(load_case(case, overrides).case.name)
-        argv += [case, "--out", str(out)]
-    for key in overrides:
-        argv += ["--set", key]
-    for key in vary:
-        argv += ["--vary", key]
-    for flag, value in (("--stop-time", stop_time), ("--precision", precision),
-                        ("--checkpoint-every", checkpoint_every), ("--devices", devices), ("--members", members)):
-        if value is not None:
-            argv += [flag, str(value)]
-    status = spawn_local(argv, processes)
-    if status:
-        raise typer.Exit(status)
 
 
 def validate(
@@ -271,11 +246,21 @@ def calibrate(
     console.print(f"results in {result.out}/ (case.toml, history.nc, fit.png, calibration.json)", highlight=False)
 
 
+def _surrogate_apps() -> list[str]:
+    from hanami.apps.registry import apps
+
+    try:
+        return [name for name, application in apps().items() if application.surrogate is not None]
+    except HanamiError:  # a bad HANAMI_APPS entry: main() reports it
+        return []
+
+
 @app.command("train-surrogate")
 @handles_errors
 def train_surrogate(
     dataset: Annotated[Path, typer.Argument(help="the output.zarr of an ensemble run (hanami run --members)")],
-    app_name: Annotated[str, typer.Option("--app", help="phasefield or climate (the app that wrote the dataset)")],
+    app_name: Annotated[str, typer.Option("--app", help="the app that wrote the dataset (apps with a surrogate: "
+                                                         f"{', '.join(_surrogate_apps())})")],
     epochs: Annotated[int, typer.Option("--epochs", help="passes over the training samples")] = 20,
     batch_size: Annotated[int, typer.Option("--batch-size", help="samples per optimiser step")] = 16,
     learning_rate: Annotated[float, typer.Option("--learning-rate", help="AdamW's initial step (cosine decay)")] = 3e-3,

@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import Field, PositiveFloat
 from rich.console import Console
 
-from hanami.apps.base import App, Built, CaseRunner, Validation
+from hanami.apps.base import App, Built, CaseRunner, Differentiation, Parameter, Validation, value_at
 from hanami.config import Section
 from hanami.core.files import default_run_dir, write_text
 from hanami.core.integrate import fixed_step
@@ -111,6 +111,10 @@ class HeatApp(App):
     output_fields = ("u",)
     validations = (Validation("heat-decay", "a decaying sine against the exact solution", validate_decay,
                               quick="t = 0.5"),)
+    differentiation = Differentiation(
+        parameters={"model.kappa": Parameter("model.kappa", "1", lambda c: c.model.kappa,
+                                             value_at("model.kappa", "kappa"))},
+        observables=lambda model, fields: {"u": fields["u"]})
 
     def build(self, case: HeatCase) -> Built:
         n, length = case.grid.points, case.grid.length

@@ -94,3 +94,32 @@ def test_a_bad_plugin_entry_is_one_message():
     result = run_cli("list", env={"HANAMI_APPS": "tests.apps.nowhere:App"})
     assert result.returncode == 2
     assert "HANAMI_APPS" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_gradient_equals_the_exact_derivative(registered):
+    """Verification: explicit Euler multiplies the sine mode by g = 1 - kappa dt lambda per step,
+    lambda = (4 / dx^2) sin^2(pi dx / L); so the mean square of u after N steps is
+    A^2 g^(2N) / 2 and its derivative in kappa is -2 N dt lambda g^(2N-1) A^2 / 2."""
+    import jax
+    import jax.numpy as jnp
+
+    from hanami.ai.differentiable import DifferentiableRun
+
+    steps = 50
+    run = DifferentiableRun("heat-sine", ["model.kappa"], steps=steps)
+
+    def loss(values):
+        return jnp.mean(run.run(values)["u"] ** 2)
+
+    values = run.values()
+    gradient = float(jax.grad(loss)(values)["model.kappa"])
+    dx, dt, kappa = 1 / 64, 0.01, 0.01
+    lam = 4 / dx**2 * np.sin(np.pi * dx) ** 2
+    g = 1 - kappa * dt * lam
+    exact_gradient = -2 * steps * dt * lam * g ** (2 * steps - 1) / 2
+    h = 1e-6
+    central = (float(loss({"model.kappa": jnp.asarray(kappa + h)})) -
+               float(loss({"model.kappa": jnp.asarray(kappa - h)}))) / (2 * h)
+    print(f"d mean(u^2) / d kappa: {gradient:.10g}, exact {exact_gradient:.10g}, central difference {central:.10g}")
+    assert abs(gradient - exact_gradient) < 1e-9 * abs(exact_gradient)
+    assert abs(gradient - central) < 1e-6 * abs(exact_gradient)
