@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from hanami.apps.base import App, Built, Validation, ValidationOption  # noqa: E402
+from hanami.apps.cardiac.benchmarks import BENCHMARKS  # noqa: E402
 from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
 from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
 from hanami.apps.cardiac.fibres import node_fibres, tensor_field  # noqa: E402
@@ -82,6 +83,7 @@ class CardiacApp(App):
     summary_keys = ("V_min", "V_max", "activated_fraction", "activation_max", "V", "Ca_i",
                     *(f"apd90_beat{i + 1}" for i in range(MAX_BEATS_IN_SUMMARY)))
     output_fields = ("V", "Ca_i", "activation_time")
+    benchmarks = BENCHMARKS
     validations = (
         Validation("niederer", "Niederer et al. 2011 slab: activation times at P1-P9 at every shipped dx down to "
                    "--dx, P8 in the published codes' spread, convergence with dx", validate_niederer,

@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from hanami.apps.base import App, Built, Validation, ValidationOption  # noqa: E402
+from hanami.apps.climate.benchmarks import BENCHMARKS  # noqa: E402
 from hanami.apps.climate.build import build_model, initial_grid_fields  # noqa: E402,F401 (re-exported)
 from hanami.apps.climate.case import ClimateCase  # noqa: E402
 from hanami.apps.climate.validate import validate_convergence, validate_galewsky_steady, validate_tc2  # noqa: E402
@@ -56,6 +57,7 @@ class ClimateApp(App):
     summary_keys = ("mass", "mass_drift", "energy", "energy_drift", "enstrophy", "enstrophy_drift", "max_wind",
                     "cfl", "h_min", "h_max")
     output_fields = ("h", "u", "v", "vorticity", "divergence")
+    benchmarks = BENCHMARKS
     validations = (
         Validation("williamson-tc2", "Williamson TC2 steady flow at three tilts: h error after 5 days at round-off",
                    validate_tc2, quick="1 day"),

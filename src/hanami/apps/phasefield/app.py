@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from hanami.apps.base import App, Built, Validation  # noqa: E402
+from hanami.apps.phasefield.benchmarks import BENCHMARKS  # noqa: E402
 from hanami.apps.phasefield.case import PhaseFieldCase  # noqa: E402
 from hanami.apps.phasefield.model import CahnHilliard  # noqa: E402
 from hanami.apps.phasefield.validate import validate_bm1  # noqa: E402
@@ -38,6 +39,7 @@ class PhaseFieldApp(App):
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("free_energy", "mass", "c_min", "c_max")
     output_fields = ("c",)
+    benchmarks = BENCHMARKS
     validations = tuple(
         Validation(f"pfhub-bm1{variant}", f"PFHub BM1{variant}: F(t) against PRISMS-PF, MEMPHIS and MOOSE; mass "
                    "conserved; F never increases", functools.partial(validate_bm1, variant),
