@@ -173,8 +173,7 @@ except HanamiError as _err:  # a bad HANAMI_APPS entry: reported by main() with 
 @app.command()
 @handles_errors
 def bench(
-    apps: Annotated[Optional[list[str]], typer.Argument(
-        help="suites: phasefield, climate, cardiac, gradients, surrogates (default: all)")] = None,
+    apps: Annotated[Optional[list[str]], typer.Argument(help=_suites_help())] = None,
     quick: Annotated[bool, typer.Option("--quick", help="small sizes and few repeats")] = False,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="write the records to this JSON file")] = None,
     precision: Annotated[Optional[list[str]], typer.Option(help="float32 and/or float64")] = None,
@@ -189,12 +188,19 @@ def bench(
     """Measure throughput (grid-point updates per second, time per step, compile time,
     roofline fraction); resumable into the same --json file."""
     from hanami.bench.run import run_bench
+    from hanami.bench.suites import suites
 
-    from hanami.bench.run import SUITES
-
-    run_bench(apps or list(SUITES), quick=quick, json_path=json_path, precisions=precision or ["float64"],
+    run_bench(apps or list(suites()), quick=quick, json_path=json_path, precisions=precision or ["float64"],
               peers=peers, console=console, sizes=sizes, site=site,
               devices=_counts("--devices", devices), processes=_counts("--processes", processes))
+
+
+def _suites_help() -> str:
+    """The help of `hanami bench`'s suites argument, from the registered apps' declarations
+    (evaluated when the command is built: the annotations are strings until then)."""
+    from hanami.bench.suites import suites
+
+    return f"suites: {', '.join(suites())} (default: all)"
 
 
 def _counts(option: str, text: str | None) -> list[int]:

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from hanami.bench import COMMON_KEYS, SCHEMA_VERSION, Plan, read_json, run_bench, write_json
-from hanami.bench.peers import bm1_rescaling
+from hanami.apps.phasefield.pypde_peer import bm1_rescaling
 from hanami.core.simulation import Simulation
 from hanami.errors import CaseError
 from hanami.runner import load_case
@@ -176,9 +176,9 @@ def test_pypde_cahn_hilliard_is_bm1_after_rescaling():
 
 
 def test_peers_are_skipped_with_a_note_when_pypde_is_missing(monkeypatch):
-    import hanami.bench.peers
+    import hanami.apps.phasefield.pypde_peer
 
-    monkeypatch.setattr(hanami.bench.peers, "pypde_available", lambda: False)
+    monkeypatch.setattr(hanami.apps.phasefield.pypde_peer, "pypde_available", lambda: False)
     out = io.StringIO()
     records = run_bench(["phasefield"], peers=True, console=Console(file=out),
                         plan=Plan(sizes=(16,), steps=5, repeats=1, chunk=5, adaptive_times=()))
@@ -228,7 +228,7 @@ def _hanami_tc5_height(truncation, precision, steps):
 
 
 def test_dinosaur_tc5_matches_hanami_step_for_step():
-    from hanami.bench import dinosaur_peer
+    from hanami.apps.climate import dinosaur_peer
 
     assert dinosaur_peer.dinosaur_available(), "dinosaur missing: pip install -r requirements-peers.txt"
     steps = 12
@@ -247,7 +247,7 @@ def test_dinosaur_tc5_matches_hanami_step_for_step():
 
 
 def test_climate_peers_record_dinosaur_and_the_ratio():
-    from hanami.bench import dinosaur_peer
+    from hanami.apps.climate import dinosaur_peer
 
     assert dinosaur_peer.dinosaur_available(), "dinosaur missing: pip install -r requirements-peers.txt"
     plan = Plan(sizes=(16,), steps=4, repeats=2, chunk=2, adaptive_times=(), truncations=(21,), climate_steps=4)

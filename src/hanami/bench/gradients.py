@@ -1,6 +1,8 @@
 """The cost of a gradient through a whole run (`hanami bench gradients`).
 
-For one parameter of each app, on a small grid: the time of a forward run and of
+For the parameter each app declares (`hanami.apps.base.GradientProblem`), on a small
+grid (or, `size="large"`, one that occupies a GPU: on the small ones a GPU step is a
+few microseconds of work behind its kernel launches): the time of a forward run and of
 its gradient (`jax.value_and_grad` of a scalar loss of the final state), both
 compiled, then timed in turns after a warm-up (medians), and XLA's compiled
 temporary memory of the gradient with and without rematerialisation (chunks of
@@ -17,33 +19,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from hanami.ai.differentiable import DifferentiableRun
+from hanami.apps.registry import apps
 from hanami.bench.records import SCHEMA_VERSION
 from hanami.core.timing import median_times
-
-# app: (case, overrides, parameter, steps, field of the loss)
-PROBLEMS = {
-    "phasefield": ("pfhub-bm1a", ["grid.shape=[64,64]", "grid.lengths=[64.0,64.0]", "time.dt=0.05"],
-                   "model.kappa", 400, "c"),
-    "climate": ("williamson-tc5", ["grid.truncation=31"], "initial.mountain_height", 96, "h"),
-    "cardiac": ("niederer-dx0.5", ["grid.lengths=[10.0,3.0,1.5]"], "model.sigma_l", 200, "V"),
-}
-# The same problems on grids that occupy a GPU (added to the small problem's overrides):
-# on the small ones a GPU step is a few microseconds of work behind its kernel launches.
-LARGE = {
-    "phasefield": ["grid.shape=[256,256]", "grid.lengths=[256.0,256.0]"],
-    "climate": ["grid.truncation=85"],
-    "cardiac": ["grid.lengths=[20.0,7.0,3.0]", "grid.dx=0.2"],
-}
-SIZES = ("small", "large")
-
 
 def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, Any], date: str,
                   steps: int | None = None, size: str = "small") -> dict[str, Any]:
     """One app's gradient record: forward and gradient seconds, their ratio, and memory with/without remat,
     on the small problem or the `large` one."""
-    case, overrides, key, default_steps, field = PROBLEMS[app]
-    steps = steps or default_steps
-    overrides = [*overrides, *(LARGE[app] if size == "large" else []), f'precision="{precision}"']
+    problem = apps()[app].benchmarks.gradient
+    case, key, field = problem.case, problem.parameter, problem.field
+    steps = steps or problem.steps
+    overrides = [*problem.overrides, *(problem.large if size == "large" else ()), f'precision="{precision}"']
     remat = DifferentiableRun(case, [key], steps=steps, overrides=overrides)
     kept = DifferentiableRun(case, [key], steps=steps, overrides=overrides, chunk=steps)
 

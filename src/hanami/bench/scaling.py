@@ -13,7 +13,6 @@ so those points measure the overhead of the decomposition, not a speed-up.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -21,46 +20,27 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Sequence
 
 import jax
 
+from hanami.apps.base import ScalingProblem
+from hanami.apps.registry import apps
 from hanami.bench.records import SCHEMA_VERSION
+from hanami.bench.tasks import Context, Records, Task
 from hanami.errors import CaseError
 
 
-@dataclasses.dataclass(frozen=True)
-class ScalingCase:
-    """One app's scaling problem: a shipped case, fixed-step settings, and how it grows for weak scaling.
-
-    Attributes:
-        case: shipped case name.
-        settings: `--set` overrides for a fixed-step run.
-        weak: overrides that make the problem `n` times larger (None: strong scaling only).
-        norm: the diagnostic reported as the final state's norm.
-    """
-
-    case: str
-    settings: tuple[str, ...]
-    weak: Callable[[int], list[str]] | None
-    norm: str
+def problem(app: str) -> ScalingProblem | None:
+    """The app's scaling problem (None: the app has none)."""
+    benchmarks = apps()[app].benchmarks
+    return benchmarks.scaling if benchmarks is not None else None
 
 
-def _phasefield_weak(n: int) -> list[str]:
-    return [f"grid.shape=[{256 * n},256]", f"grid.lengths=[{256.0 * n},256.0]"]
+def scaled_apps() -> list[str]:
+    """The apps that declare a scaling problem, in the registry's order."""
+    return [name for name, app in apps().items() if app.benchmarks is not None and app.benchmarks.scaling]
 
-
-def _cardiac_weak(n: int) -> list[str]:
-    # 100 n nodes along x at dx 0.2 mm: the device counts divide them (an uneven split gathers).
-    return [f"grid.lengths=[{round(0.2 * (100 * n - 1), 6)},7.0,3.0]"]
-
-
-CASES = {
-    "phasefield": ScalingCase("pfhub-bm1a", ("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]",
-                                             "time.adaptive=false", "time.dt=0.05"), _phasefield_weak, "free_energy"),
-    "cardiac": ScalingCase("niederer-dx0.2", ("grid.lengths=[19.8,7.0,3.0]",), _cardiac_weak, "activated_fraction"),
-    "climate": ScalingCase("williamson-tc5", ("grid.truncation=63",), None, "energy"),
-}
 
 QUIET_RUN = ("output.plots=false", "output.times=[]", "output.interval=0", "output.iteration_interval=0",
              "checkpoint.interval=0", "checkpoint.wall_interval=0", "diagnostics.every_iterations=1000000")
@@ -91,13 +71,13 @@ def _hanami_run(case: str, overrides: list[str], devices: int, processes: int, s
 def measure(app: str, mode: str, devices: int, processes: int, precision: str, *, steps: int,
             baseline: dict[str, Any] | None, machine: dict[str, Any], date: str) -> dict[str, Any]:
     """One scaling point as a record; `baseline` is the 1-device, 1-process record of the same mode."""
-    spec = CASES[app]
+    spec = problem(app)
     grow = spec.weak(devices) if mode == "weak" else []
     overrides = [*spec.settings, *grow, f'precision="{precision}"']
     summary = _hanami_run(spec.case, overrides, devices, processes, steps)
     from hanami.runner import load_case
 
-    built_shape = _resolution(load_case(spec.case, overrides).case)
+    built_shape = apps()[app].benchmarks.resolution(load_case(spec.case, overrides).case)
     points = math.prod(built_shape)
     per_step = summary["timings_s"]["run_per_step"]
     record = {
@@ -115,10 +95,21 @@ def measure(app: str, mode: str, devices: int, processes: int, precision: str, *
     return record
 
 
-def _resolution(case: Any) -> list[int]:
-    grid = case.grid
-    if hasattr(grid, "truncation"):
-        built = grid.build(radius=1.0)
-    else:
-        built = grid.build()
-    return [int(n) for n in built.shape]
+def scaling_tasks(app: str, devices: Sequence[int], processes: Sequence[int], precisions: Sequence[str],
+                  steps: int, ctx: Context) -> list[Task]:
+    """Strong (and where the app has one, weak) scaling: 1 device first, the baseline of the others."""
+    spec = problem(app)
+    points = [(1, 1)] + [(n, 1) for n in devices if n > 1] + [(p, p) for p in processes if p > 1]
+    tasks = []
+    for precision in precisions:
+        for mode in ("strong", "weak") if spec.weak else ("strong",):
+            for n, p in dict.fromkeys(points):
+                def run(done: Records, n=n, p=p, mode=mode, precision=precision) -> Records:
+                    baseline = next((r for r in reversed(done) if r["kind"] == "scaling" and r["app"] == app
+                                     and r["mode"] == mode and r["precision"] == precision
+                                     and r["devices"] == 1 and r["processes"] == 1), None)
+                    return ctx.measured(measure, app, mode, n, p, precision, steps=steps, baseline=baseline)
+
+                tasks.append(Task(f"{app} {mode} scaling {precision}: {n} device(s), {p} process(es), {steps} steps",
+                                  (f"{app}/scaling/{mode}/{precision}/d{n}/p{p}",), run))
+    return tasks

@@ -1,8 +1,9 @@
 """Surrogate speed (`hanami bench surrogates`): training throughput and inference speed-up.
 
-For the phase field (FNO, 64^2) and the shallow-water model (spherical FNO, T31):
-a small ensemble is run into a temporary Zarr store; then, with the default
-architecture of `hanami train-surrogate`, the record holds
+For each app that declares a `hanami.apps.base.SurrogateProblem` (the phase field:
+FNO, 64^2; the shallow-water model: spherical FNO, T31), a small ensemble is run
+into a temporary Zarr store; then, with the default architecture of
+`hanami train-surrogate`, the record holds
 - training throughput: samples per second of the compiled training step (AdamW,
   batch of 16, data in memory), and of the streaming loader reading from the store;
 - inference: seconds per learned step for one state and per state in a batch;
@@ -26,29 +27,24 @@ from hanami.ai.samples import EnsembleSamples
 from hanami.ai.surrogate import Surrogate
 from hanami.ai.train_surrogate import TrainingOptions, make_spec, parameter_count
 from hanami.ai.training import Trainer
+from hanami.apps.registry import apps
 from hanami.bench.records import SCHEMA_VERSION
 from hanami.core.timing import median_times
 from hanami.runner import run_case
 
-# app: (case, overrides, stop time, ensemble table, fields, start time)
-PROBLEMS = {
-    "phasefield": ("pfhub-bm1a", ["initial.kind=random", "initial.epsilon=0.05", "grid.shape=[64,64]",
-                                  "grid.lengths=[64,64]", "output.interval=10"], 300.0,
-                   {"members": 4, "vary": {"initial.seed": [0, 1, 2, 3]}}, (), 50.0),
-    "climate": ("williamson-tc5", ["grid.truncation=31", "output.interval=10800"], "1 day",
-                {"members": 4, "vary": {"initial.mountain_height": [0.0, 1000.0, 2000.0, 3000.0]}},
-                ("h", "vorticity", "divergence"), 0.0),
-}
 BATCH = 16
 
 
 def surrogate_record(app: str, *, repeats: int, machine: dict[str, Any], date: str) -> dict[str, Any]:
     """One app's surrogate record (see the module docstring)."""
-    case, overrides, stop, ensemble, variables, start_time = PROBLEMS[app]
+    problem = apps()[app].benchmarks.surrogate
+    case = problem.case
     with tempfile.TemporaryDirectory() as tmp:
-        run = run_case(case, out=Path(tmp) / "run", overrides=[*overrides, 'output.format="zarr"', "output.plots=false"],
-                       stop_time=stop, progress=False, ensemble=ensemble)
-        samples = EnsembleSamples(run.run_dir / "output.zarr", variables, test_members=1, start_time=start_time)
+        run = run_case(case, out=Path(tmp) / "run", overrides=[*problem.overrides, 'output.format="zarr"',
+                                                               "output.plots=false"],
+                       stop_time=problem.stop, progress=False, ensemble=problem.ensemble)
+        samples = EnsembleSamples(run.run_dir / "output.zarr", problem.fields, test_members=1,
+                                  start_time=problem.start_time)
         options = TrainingOptions()
         surrogate = Surrogate.create(make_spec(samples, app, options), jax.random.key(0))
         pairs = (samples.pairs(samples.train) * BATCH)[:BATCH]

@@ -12,9 +12,12 @@ an app's folder. See docs/adding-an-app.md.
 
 from hanami.apps.base.ai import Differentiation, Parameter, SurrogateSettings, replace_at, value_at
 from hanami.apps.base.app import App, Built, Model
-from hanami.apps.base.bench import Benchmarks
+from hanami.apps.base.bench import (AdaptiveProblem, Benchmarks, GradientProblem, Norms, Peer, PeerSettings,
+                                    ScalingProblem, Setting, SurrogateProblem, ThroughputProblem, Traffic)
 from hanami.apps.base.running import CaseRunner, LoadedCase, RunResult
 from hanami.apps.base.validation import Validation, ValidationOption
 
-__all__ = ["App", "Benchmarks", "Built", "CaseRunner", "Differentiation", "LoadedCase", "Model", "Parameter",
-           "RunResult", "SurrogateSettings", "Validation", "ValidationOption", "replace_at", "value_at"]
+__all__ = ["AdaptiveProblem", "App", "Benchmarks", "Built", "CaseRunner", "Differentiation", "GradientProblem",
+           "LoadedCase", "Model", "Norms", "Parameter", "Peer", "PeerSettings", "RunResult", "ScalingProblem",
+           "Setting", "SurrogateProblem", "SurrogateSettings", "ThroughputProblem", "Traffic", "Validation",
+           "ValidationOption", "replace_at", "value_at"]

@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from hanami.apps.base import App, Built, Validation, ValidationOption  # noqa: E402
+from hanami.apps.cardiac.benchmarks import BENCHMARKS  # noqa: E402
 from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
 from hanami.apps.cardiac.differentiation import DIFFERENTIATION  # noqa: E402
 from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
@@ -84,6 +85,7 @@ class CardiacApp(App):
                     *(f"apd90_beat{i + 1}" for i in range(MAX_BEATS_IN_SUMMARY)))
     output_fields = ("V", "Ca_i", "activation_time")
     differentiation = DIFFERENTIATION
+    benchmarks = BENCHMARKS
     validations = (
         Validation("niederer", "Niederer et al. 2011 slab: activation times at P1-P9 at every shipped dx down to "
                    "--dx, P8 in the published codes' spread, convergence with dx", validate_niederer,

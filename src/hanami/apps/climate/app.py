@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from hanami.apps.base import App, Built, SurrogateSettings, Validation, ValidationOption  # noqa: E402
+from hanami.apps.climate.benchmarks import BENCHMARKS  # noqa: E402
 from hanami.apps.climate.build import build_model, initial_grid_fields  # noqa: E402,F401 (re-exported)
 from hanami.apps.climate.case import ClimateCase  # noqa: E402
 from hanami.apps.climate.differentiation import DIFFERENTIATION  # noqa: E402
@@ -59,6 +60,7 @@ class ClimateApp(App):
     output_fields = ("h", "u", "v", "vorticity", "divergence")
     differentiation = DIFFERENTIATION
     surrogate = SurrogateSettings(domain="sphere", mirror_symmetric=False)
+    benchmarks = BENCHMARKS
     validations = (
         Validation("williamson-tc2", "Williamson TC2 steady flow at three tilts: h error after 5 days at round-off",
                    validate_tc2, quick="1 day"),

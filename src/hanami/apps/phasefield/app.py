@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from hanami.apps.base import App, Built, SurrogateSettings, Validation  # noqa: E402
+from hanami.apps.phasefield.benchmarks import BENCHMARKS  # noqa: E402
 from hanami.apps.phasefield.case import PhaseFieldCase  # noqa: E402
 from hanami.apps.phasefield.differentiation import DIFFERENTIATION  # noqa: E402
 from hanami.apps.phasefield.model import CahnHilliard  # noqa: E402
@@ -51,6 +52,7 @@ class PhaseFieldApp(App):
     output_fields = ("c",)
     differentiation = DIFFERENTIATION
     surrogate = SurrogateSettings(domain="box", mirror_symmetric=True)
+    benchmarks = BENCHMARKS
     validations = tuple(
         Validation(f"pfhub-bm1{variant}", f"PFHub BM1{variant}: F(t) against PRISMS-PF, MEMPHIS and MOOSE; mass "
                    "conserved; F never increases", functools.partial(validate_bm1, variant),

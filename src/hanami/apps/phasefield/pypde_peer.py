@@ -1,4 +1,4 @@
-"""Peer codes on the same problem: py-pde's Cahn–Hilliard on PFHub BM1a.
+"""The phase field's peer code: py-pde's Cahn–Hilliard on PFHub BM1a (`hanami bench phasefield --peers`).
 
 py-pde (Zwicker 2020, doi:10.21105/joss.02158) solves
 
@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from hanami.bench.phasefield import final_norms, load_bm1a
-from hanami.bench.records import SCHEMA_VERSION
+from hanami.apps.base import LoadedCase, Peer, PeerSettings, Setting
+from hanami.apps.phasefield.norms import final_norms
 
 PYPDE_DT = 0.0025
 
@@ -69,18 +69,16 @@ def free_energy_fd(c: np.ndarray, spacing: tuple[float, float], c_alpha: float, 
     return float(np.sum(bulk + 0.5 * kappa * grad2) * spacing[0] * spacing[1])
 
 
-def run_pypde_bm1a(stop_time: float, *, machine: dict[str, Any], date: str, dt: float = PYPDE_DT
-                   ) -> dict[str, Any]:
-    """Run py-pde's `CahnHilliardPDE` on BM1a (200 x 200, periodic) to `stop_time`.
+def run_pypde_bm1a(loaded: LoadedCase, settings: PeerSettings, dt: float = PYPDE_DT) -> dict[str, Any]:
+    """Run py-pde's `CahnHilliardPDE` on the loaded BM1a case (periodic) to `settings.stop_time`.
 
     Arguments:
-        stop_time: simulated time in BM1 units.
-        machine: the fingerprint from `machine_info`.
-        date: UTC timestamp of the suite.
+        loaded: the shipped BM1a case (float64); its initial array is py-pde's.
+        settings: `stop_time` is the simulated time in BM1 units.
         dt: explicit Euler step in BM1 time units.
 
     Returns:
-        A `peer` record: `compile_s` (py-pde's numba compilation), `run_s` (its
+        The `peer` record's figures: `compile_s` (py-pde's numba compilation), `run_s` (its
         solver time), `wall_s` (the whole `solve` call), steps, and the final
         state's norms with F from hanami's spectral estimator (`free_energy`)
         and from forward differences (`free_energy_fd`).
@@ -88,7 +86,7 @@ def run_pypde_bm1a(stop_time: float, *, machine: dict[str, Any], date: str, dt: 
     import numba
     import pde
 
-    loaded = load_bm1a("float64")
+    stop_time = settings.stop_time
     cfg = loaded.case
     built = loaded.app.build(cfg)
     model = built.model
@@ -110,8 +108,7 @@ def run_pypde_bm1a(stop_time: float, *, machine: dict[str, Any], date: str, dt: 
                         float(np.mean(c0)))
     final["free_energy_fd"] = free_energy_fd(c, spacing, m.c_alpha, m.c_beta, m.rho_s, m.kappa)
     return {
-        "schema_version": SCHEMA_VERSION, "kind": "peer", "code": "py-pde", "code_version": pde.__version__,
-        "app": loaded.app.name, "case": cfg.name, "resolution": list(cfg.grid.shape),
+        "code_version": pde.__version__, "case": cfg.name, "resolution": list(cfg.grid.shape),
         "grid_points": int(np.prod(cfg.grid.shape)), "box": list(cfg.grid.lengths), "precision": "float64",
         "devices": 1, "processes": 1, "bytes_per_update": None,
         "method": {"summary": f"5-point FD, explicit Euler dt={dt:g}", "pde": "CahnHilliardPDE",
@@ -129,22 +126,26 @@ def run_pypde_bm1a(stop_time: float, *, machine: dict[str, Any], date: str, dt: 
         "spread": None,
         "updates_per_s": int(np.prod(cfg.grid.shape)) * steps / float(profiler["solver"]),
         "final": final,
-        "machine": machine,
-        "date_utc": date,
     }
 
 
-def compare_with_hanami(peer: dict[str, Any], adaptive: list[dict[str, Any]]) -> None:
+def compare_with_hanami(peer: dict[str, Any], records: list[dict[str, Any]]) -> None:
     """Add to `peer` the ratio of its solver time to hanami's adaptive wall time (after compile).
 
-    Uses the `adaptive` records that reached the peer's stop time, one per
+    Uses the `adaptive` records among `records` that reached the peer's stop time, one per
     precision; adds `ratio_to_hanami` {precision: ratio} and `hanami`
     {precision: {wall_s, run_s, compile_s, free_energy, steps}}.
     """
     peer["ratio_to_hanami"], peer["hanami"] = {}, {}
-    for record in adaptive:
+    for record in (r for r in records if r["kind"] == "adaptive"):
         if record["stop_time"] == peer["stop_time"] and record["resolution"] == peer["resolution"]:
             peer["ratio_to_hanami"][record["precision"]] = peer["run_s"] / record["wall_s"]
             peer["hanami"][record["precision"]] = {
                 "wall_s": record["wall_s"], "run_s": record["run_s"], "compile_s": record["compile_s"],
                 "free_energy": record["final"]["free_energy"], "steps": record["steps"]}
+
+
+PYPDE = Peer(code="py-pde", requirement="py-pde (with numba)", available=lambda: pypde_available(),
+             run=run_pypde_bm1a, compare=compare_with_hanami, precisions=("float64",),
+             stop_time=Setting(1000.0, 1000.0, option="peer_time"),
+             note=" (numba compile and run take a minute or two)")

@@ -35,15 +35,18 @@ from __future__ import annotations
 import importlib.util
 import statistics
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 import jax
 import numpy as np
 
+from hanami.apps.base import LoadedCase, Peer, PeerSettings
 from hanami.apps.climate import initial as ic
-from hanami.bench.climate import CASE, DT_SECONDS
-from hanami.bench.records import SCHEMA_VERSION
-from hanami.runner import load_case
+from hanami.apps.climate.case import ClimateCase
+from hanami.config import apply_overrides, read_toml, validate_case
+
+SHIPPED = Path(__file__).parent / "cases" / "williamson-tc5.toml"
 
 CODE = "dinosaur"
 # dinosaur's faster transforms on this project's 2-core CPU (T63 float32: 2.9 ms per step against
@@ -54,6 +57,12 @@ HARMONICS = "FastSphericalHarmonics"
 def dinosaur_available() -> bool:
     """Whether dinosaur can be imported."""
     return importlib.util.find_spec("dinosaur") is not None
+
+
+def shipped_tc5(truncation: int) -> ClimateCase:
+    """The shipped TC5 case at truncation T (read from the app's own case file)."""
+    data = apply_overrides(read_toml(SHIPPED), [f"grid.truncation={truncation}"])
+    return validate_case(ClimateCase, data, str(SHIPPED))
 
 
 def raw_leapfrog_filter(nu: float, alpha: float) -> Callable[[Any, Any], Any]:
@@ -86,14 +95,16 @@ class TC5:
         initial: the leapfrog state (x0, x0), modal, in the run dtype.
     """
 
-    def __init__(self, truncation: int, precision: str, dt: float = DT_SECONDS, harmonics: str = HARMONICS) -> None:
+    def __init__(self, truncation: int, precision: str, dt: float | None = None, harmonics: str = HARMONICS,
+                 case: ClimateCase | None = None) -> None:
         from dinosaur import coordinate_systems, layer_coordinates, scales, shallow_water, spherical_harmonic
         from dinosaur import time_integration as ti
         from dinosaur import units as dunits
 
-        self.truncation, self.precision, self.dt = truncation, precision, float(dt)
+        cfg = case if case is not None else shipped_tc5(truncation)
+        self.truncation, self.precision = truncation, precision
+        self.dt = float(dt if dt is not None else cfg.time.dt)
         self.dtype = np.dtype(precision)
-        cfg = load_case(CASE, [f"grid.truncation={truncation}"]).case
         m = cfg.model
         planet = m.planet()
         hanami_grid = cfg.grid.build(planet.radius)
@@ -172,22 +183,23 @@ class TC5:
         return h.T
 
 
-def run_tc5(truncation: int, precision: str, *, steps: int, repeats: int, chunk: int, machine: dict[str, Any],
-            date: str) -> dict[str, Any]:
-    """Time dinosaur on TC5 at T`truncation` in `precision`, as `hanami.bench.climate.throughput` times hanami.
+def run_tc5(loaded: LoadedCase, settings: PeerSettings) -> dict[str, Any]:
+    """Time dinosaur on the loaded TC5 case (its truncation) in `settings.precision`, as bench times hanami.
 
-    Runs chunk steps of warm-up (the forward start among them) and `repeats` x
-    `steps` timed steps: the final state is at the same time as hanami's
-    throughput run with the same arguments.
+    Runs `settings.chunk` steps of warm-up (the forward start among them) and
+    `settings.repeats` x `settings.steps` timed steps: the final state is at the
+    same time as hanami's throughput run with the same settings.
 
     Returns:
-        A `peer` record (code "dinosaur"): compile_s (the timed trajectory's
+        The `peer` record's figures (code "dinosaur"): compile_s (the timed trajectory's
         compile), per_repeat_s, time_per_step_s (median), sypd, run_s (all
         timed repeats) and `final` (time, rms_h, h_min, h_max, finite).
     """
     import dinosaur
 
-    model = TC5(truncation, precision)
+    truncation, precision = loaded.case.grid.truncation, settings.precision
+    steps, repeats, chunk = settings.steps, settings.repeats, settings.chunk
+    model = TC5(truncation, precision, case=loaded.case)
     with model.x64():
         state = jax.block_until_ready(model.start(model.initial))
         if chunk > 1:
@@ -208,17 +220,16 @@ def run_tc5(truncation: int, precision: str, *, steps: int, repeats: int, chunk:
     points = model.shape[0] * model.shape[1]
     p = model.params
     return {
-        "schema_version": SCHEMA_VERSION, "kind": "peer", "code": CODE, "code_version": dinosaur.__version__,
-        "app": "climate", "case": CASE, "resolution": model.shape, "truncation": truncation,
+        "code_version": dinosaur.__version__, "case": loaded.case.name, "resolution": model.shape, "truncation": truncation,
         "grid_points": points, "precision": precision, "devices": 1, "processes": 1, "bytes_per_update": None,
         "method": {"summary": (f"spectral T{truncation} ({type(model.grid.spherical_harmonics).__name__}), "
-                               f"semi-implicit leapfrog dt={DT_SECONDS:g} s, RAW nu={p['raw_nu']:g} "
+                               f"semi-implicit leapfrog dt={model.dt:g} s, RAW nu={p['raw_nu']:g} "
                                f"alpha={p['raw_alpha']:g}, del^{p['diffusion_order']} diffusion "
                                f"{(p['diffusion_time_s'] or 0) / 3600:g} h"),
                    "equations": "shallow_water.ShallowWaterEquations", "stepper": "semi_implicit_leapfrog",
                    "filters": ["hyperdiffusion (implicit, vorticity and divergence)", "robert-asselin-williams"],
                    "spherical_harmonics": type(model.grid.spherical_harmonics).__name__,
-                   "nodal_shape": list(model.grid.nodal_shape), "dt_s": DT_SECONDS, **p},
+                   "nodal_shape": list(model.grid.nodal_shape), "dt_s": model.dt, **p},
         "stop_time": None,
         "compile_s": compile_s,
         "warmup_steps": chunk, "steps": steps, "repeats": repeats, "per_repeat_s": per_step,
@@ -226,10 +237,9 @@ def run_tc5(truncation: int, precision: str, *, steps: int, repeats: int, chunk:
         "spread": {"min": min(per_step), "max": max(per_step), "relative": (max(per_step) - min(per_step)) / median},
         "run_s": sum(per_step) * steps,
         "updates_per_s": points / median,
-        "sypd": DT_SECONDS / median / 365.0,
-        "final": {"time": (chunk + repeats * steps) * DT_SECONDS, "rms_h": float(np.sqrt(np.mean(h ** 2))),
+        "sypd": model.dt / median / 365.0,
+        "final": {"time": (chunk + repeats * steps) * model.dt, "rms_h": float(np.sqrt(np.mean(h ** 2))),
                   "h_min": float(h.min()), "h_max": float(h.max()), "finite": bool(np.all(np.isfinite(h)))},
-        "machine": machine, "date_utc": date,
     }
 
 
@@ -250,3 +260,7 @@ def compare_with_hanami(peer: dict[str, Any], records: list[dict[str, Any]]) -> 
             peer["hanami"][r["precision"]] = {
                 "sypd": r["sypd"], "time_per_step_s": r["time_per_step_s"], "compile_s": r["compile_s"],
                 "rms_h": r["final"]["rms_h"], "time": r["final"]["time"]}
+
+
+DINOSAUR = Peer(code=CODE, requirement="dinosaur", available=lambda: dinosaur_available(), run=run_tc5,
+                compare=compare_with_hanami)

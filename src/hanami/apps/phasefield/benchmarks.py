@@ -1,0 +1,71 @@
+"""Phase-field benchmark problems on PFHub BM1a (Cahn–Hilliard spinodal decomposition).
+
+Nondimensional: simulated times are in the benchmark's units.
+
+* throughput: fixed first-order step (`time.adaptive = false`, `time.order = 1`,
+  `time.dt = 0.05`; the stabilised scheme keeps F decreasing and mass to
+  round-off at that step), on n x n grids over the same 200 x 200 box, so every
+  size solves the same problem and ends at the same time: F agrees across sizes
+  when all is well. The sizes are grid points per side (`--sizes`).
+* adaptive: the shipped settings (adaptive step, tolerance 1e-4) on 200 x 200,
+  timed to t = 1000 and (full suite) t = 10^4; with `--peers`, py-pde to t = 1000.
+
+Cost per attempt in spectral transforms: a first-order fixed step does 3
+(forward c, forward f'(c) - A c, inverse); an adaptive attempt, like a
+second-order fixed step (`time.order = 2`, the case default), does 5 (step
+doubling fused with Richardson extrapolation); the diagnostics at each chunk
+end add 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hanami.apps.base import (AdaptiveProblem, Benchmarks, GradientProblem, ScalingProblem, Setting,
+                              SurrogateProblem, ThroughputProblem, Traffic)
+from hanami.apps.phasefield.norms import norms
+from hanami.apps.phasefield.pypde_peer import PYPDE
+
+CASE = "pfhub-bm1a"
+FIXED_DT = 0.05
+TRANSFORMS_PER_ATTEMPT = {"fixed": 3, "adaptive": 5}  # first-order fixed step; adaptive attempt
+# Memory traffic model, in passes over one field per attempt: each transform reads and
+# writes it once; the explicit term, the diagonal solve and the update add 4 passes
+# (fixed) or 6 (adaptive: two solves, extrapolation).
+FIXED_TRAFFIC = Traffic(2 * TRANSFORMS_PER_ATTEMPT["fixed"] + 4)
+ADAPTIVE_TRAFFIC = Traffic(2 * TRANSFORMS_PER_ATTEMPT["adaptive"] + 6)
+
+
+def _fixed_fields(case: Any, chunk: int, time_per_step_s: float) -> dict[str, Any]:
+    return {"box": list(case.grid.lengths),
+            "time_stepping": {"adaptive": False, "order": case.time.order, "dt": case.time.dt,
+                              "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["fixed"], "chunk_attempts": chunk}}
+
+
+def _adaptive_fields(case: Any) -> dict[str, Any]:
+    return {"box": list(case.grid.lengths),
+            "time_stepping": {"adaptive": True, "tolerance": case.time.tolerance, "dt0": case.time.dt,
+                              "transforms_per_attempt": TRANSFORMS_PER_ATTEMPT["adaptive"],
+                              "diagnostics_every": case.diagnostics.every_iterations}}
+
+
+def _weak(n: int) -> list[str]:
+    return [f"grid.shape=[{256 * n},256]", f"grid.lengths=[{256.0 * n},256.0]"]
+
+
+BENCHMARKS = Benchmarks(
+    throughput=(ThroughputProblem(
+        case=CASE, points=Setting((64, 200), (128, 200, 256, 512)),
+        at=lambda n: (f"grid.shape=[{n}, {n}]",), label=lambda n: f"{n}x{n}", traffic=FIXED_TRAFFIC, norms=norms,
+        fields=_fixed_fields, overrides=("time.adaptive=false", "time.order=1", f"time.dt={FIXED_DT!r}"),
+        sized=True, note="fixed dt, "),),
+    adaptive=AdaptiveProblem(case=CASE, label="BM1a", times=Setting((1000.0,), (1000.0, 10000.0), "adaptive_times"),
+                             traffic=ADAPTIVE_TRAFFIC, norms=norms, fields=_adaptive_fields, peers=(PYPDE,)),
+    scaling=ScalingProblem(CASE, ("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]", "time.adaptive=false",
+                                  "time.dt=0.05"), _weak, "free_energy"),
+    gradient=GradientProblem(CASE, ("grid.shape=[64,64]", "grid.lengths=[64.0,64.0]", "time.dt=0.05"),
+                             "model.kappa", 400, "c", large=("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]")),
+    surrogate=SurrogateProblem(CASE, ("initial.kind=random", "initial.epsilon=0.05", "grid.shape=[64,64]",
+                                      "grid.lengths=[64,64]", "output.interval=10"), 300.0,
+                               {"members": 4, "vary": {"initial.seed": [0, 1, 2, 3]}}, (), 50.0),
+)
