@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Literal
+from typing import Any, Callable, Literal
 
 import equinox as eqx
 import jax
@@ -25,7 +25,9 @@ import numpy as np
 from pydantic import Field, PositiveFloat
 from rich.console import Console
 
-from hanami.apps.base import App, Built, CaseRunner, Differentiation, Parameter, Validation, value_at
+from hanami.apps.base import (App, Benchmarks, Built, CaseRunner, Differentiation, GradientProblem, Parameter, Setting,
+                              ThroughputProblem, Traffic, Validation, value_at)
+from hanami.core.simulation import Simulation
 from hanami.config import Section
 from hanami.core.files import default_run_dir, write_text
 from hanami.core.integrate import fixed_step
@@ -102,6 +104,28 @@ def validate_decay(runner: CaseRunner, *, out: Path | None = None, quick: bool =
     return 0 if report["passed"] else 1
 
 
+def _norms(built: Built) -> Callable[[Simulation], dict[str, Any]]:
+    def final(sim: Simulation) -> dict[str, Any]:
+        u = np.asarray(jax.device_get(sim.state.fields["u"]), np.float64)
+        return {"time": sim.time, "rms_u": float(np.sqrt(np.mean(u**2))), "finite": bool(np.all(np.isfinite(u)))}
+    return final
+
+
+def _stable(points: int) -> tuple[str, ...]:
+    """`points` nodes with a step at 0.4 of the explicit stability limit dx^2 / (2 kappa)."""
+    return (f"grid.points={points}", f"time.dt={0.2 / points**2 / 0.01!r}")
+
+
+BENCHMARKS = Benchmarks(
+    throughput=(ThroughputProblem(
+        case="heat-sine", points=Setting((64,), (256, 1024)), at=_stable, label=lambda n: f"{n} points",
+        traffic=Traffic(3), norms=_norms, sized=True,
+        fields=lambda case, chunk, per_step: {"time_stepping": {"dt": case.time.dt, "chunk_attempts": chunk}}),),
+    gradient=GradientProblem("heat-sine", (), "model.kappa", 50, "u"),
+    resolution=lambda case: [case.grid.points],
+)
+
+
 class HeatApp(App):
     name = "heat"
     description = "1-D heat equation (test suite only)"
@@ -111,6 +135,7 @@ class HeatApp(App):
     output_fields = ("u",)
     validations = (Validation("heat-decay", "a decaying sine against the exact solution", validate_decay,
                               quick="t = 0.5"),)
+    benchmarks = BENCHMARKS
     differentiation = Differentiation(
         parameters={"model.kappa": Parameter("model.kappa", "1", lambda c: c.model.kappa,
                                              value_at("model.kappa", "kappa"))},

@@ -123,3 +123,24 @@ def test_gradient_equals_the_exact_derivative(registered):
     print(f"d mean(u^2) / d kappa: {gradient:.10g}, exact {exact_gradient:.10g}, central difference {central:.10g}")
     assert abs(gradient - exact_gradient) < 1e-9 * abs(exact_gradient)
     assert abs(gradient - central) < 1e-6 * abs(exact_gradient)
+
+
+def test_benchmarked_by_the_unchanged_suites(registered):
+    """`hanami bench heat` and the gradient suite measure the app from its declarations alone."""
+    import io
+
+    from rich.console import Console
+
+    from hanami.bench import Plan, run_bench
+    from hanami.bench.gradients import gradient_cost
+
+    (record,) = run_bench(["heat"], plan=Plan(steps=4, repeats=2, chunk=2), sizes=[32], probe_bandwidth=False,
+                          console=Console(file=io.StringIO()))
+    assert record["app"] == "heat" and record["case"] == "heat-sine" and record["resolution"] == [32]
+    assert record["updates_per_s"] > 0 and record["bytes_per_update"] == 3 * 8
+    # Two warm-up steps and two repeats of four: 10 steps at dt = 0.2 / 32^2 / kappa, a decayed sine.
+    assert record["final"]["finite"] and abs(record["final"]["time"] - 10 * 0.2 / 32**2 / 0.01) < 1e-12
+    assert 0.5 < record["final"]["rms_u"] < 2 ** -0.5
+    gradient = gradient_cost("heat", "float64", repeats=1, machine={}, date="")
+    assert gradient["kind"] == "gradient" and gradient["parameter"] == "model.kappa" and gradient["steps"] == 50
+    assert gradient["gradient_over_forward"] > 0
