@@ -75,3 +75,18 @@ def test_registered_app_reaches_the_front_ends():
         assert run_validation("empty-check") == 0
     finally:
         registry.unregister("empty")
+
+
+@pytest.mark.parametrize("case,overrides", [("pfhub-bm1a", ["grid.shape=[16,16]"]),
+                                            ("williamson-tc5", ["grid.truncation=21"]),
+                                            ("niederer-dx0.5", []), ("tp06-cell", [])])
+def test_declared_output_fields_cover_what_the_model_writes(case, overrides):
+    import numpy as np
+
+    from hanami.runner import build, load_case
+
+    loaded = load_case(case, overrides)
+    built = build(loaded)
+    written = built.model.output_fields({k: np.asarray(v) for k, v in built.state.fields.items()})
+    assert written and set(written) <= set(loaded.app.output_fields)
+    assert set(written) <= set(built.layout.attrs)  # every written field has its CF attributes

@@ -53,7 +53,8 @@ class App:
         cases_dir: the folder of the shipped case files (`*.toml`).
         summary_keys: diagnostics written to the output and summary.json; the first is
             shown in the progress line.
-        output_fields: the fields the model writes to the output dataset.
+        output_fields: the fields the model may write to the output dataset (a case writes a subset:
+            a single cell has no activation map).
         validations: `hanami validate` entries.
         benchmarks: `hanami bench` problems (None: the app has no benchmark suite).
         differentiation: differentiable parameters and observables (None: none).
