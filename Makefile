@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make demo` and `make test`.
+# Two commands on a fresh machine: `make demo` and `make test` (the quick suite);
+# `make test-slow` runs the long validations and tutorials, `make test-all` everything.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed
 PEERS_STAMP := $(VENV)/.installed-peers
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test install peers browser clean
+.PHONY: demo test test-slow test-all install peers browser clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +22,18 @@ demo: $(STAMP)
 	$(BIN)/hanami demo
 
 # The tests check the peer codes' set-up too, so they install the peers, and the
-# report page is tested in a real browser (Debian's chromium).
+# report page is tested in a real browser (Debian's chromium). Tests marked `slow`
+# (long validations and tutorials) run only in `test-slow` and `test-all`.
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
+
 test: $(PEERS_STAMP) browser
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(PYTEST) -m "not slow"
+
+test-slow: $(PEERS_STAMP) browser
+	$(PYTEST) -m slow
+
+test-all: $(PEERS_STAMP) browser
+	$(PYTEST)
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \

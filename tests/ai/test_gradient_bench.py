@@ -3,7 +3,10 @@
 import json
 import math
 
+import pytest
 
+
+@pytest.mark.slow
 def test_gradient_suite_records(tmp_path, cli):
     out = tmp_path / "gradients.json"
     result = cli("bench", "gradients", "--quick", "--json", str(out))

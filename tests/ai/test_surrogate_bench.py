@@ -5,6 +5,7 @@ import json
 import pytest
 
 
+@pytest.mark.slow
 def test_surrogate_suite_records(tmp_path, cli):
     out = tmp_path / "surrogates.json"
     result = cli("bench", "surrogates", "--quick", "--json", str(out))

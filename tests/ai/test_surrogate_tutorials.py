@@ -16,6 +16,7 @@ def _report(path):
     return report
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("surrogate-tutorials")
 def test_phasefield_surrogate_tutorial(tmp_path):
     run_section("surrogates.md", "Phase field: BM1 spinodal decomposition from random initial states", tmp_path)
@@ -26,6 +27,7 @@ def test_phasefield_surrogate_tutorial(tmp_path):
     assert (tmp_path / "bm1-surrogate" / "comparison.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("surrogate-tutorials")
 def test_climate_surrogate_tutorial(tmp_path):
     run_section("surrogates.md", "Shallow water: Williamson TC5 with mountains of several heights", tmp_path)

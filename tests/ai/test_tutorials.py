@@ -36,6 +36,7 @@ def test_phasefield_tutorial(tmp_path):
     _within(_fitted(tmp_path / "fit-bm1"), {"model.kappa": 2.5, "model.mobility": 4.0}, 0.01)
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("tutorials")
 def test_climate_tutorial_and_noise(tmp_path):
     _run_section("Climate: the mountain of Williamson TC5 from 200 stations", tmp_path)
@@ -53,6 +54,7 @@ def test_climate_tutorial_and_noise(tmp_path):
     assert "mountain_height = 1500" in (tmp_path / "fit-tc5" / "case.toml").read_text().replace("1499.99", "1500")
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("tutorials")
 def test_cardiac_tutorial(tmp_path):
     _run_section("Cardiac: conductivities from activation times at 8 electrodes", tmp_path)

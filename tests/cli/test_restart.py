@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from hanami.core.checkpoint import list_checkpoints
@@ -56,6 +57,7 @@ def test_sigkill_then_restart_is_bit_for_bit(tmp_path, cli):
     assert_same_run(whole, killed)
 
 
+@pytest.mark.slow
 def test_restart_with_a_later_stop_time_continues(tmp_path, cli):
     out = tmp_path / "run"
     assert cli("run", *ARGS[:2], "--stop-time", "50", *ARGS[4:], "--out", str(out)).returncode == 0

@@ -92,6 +92,7 @@ def tc6_h(scheme, dts, stop=86400.0):
     return [np.asarray(_advance(model, dict(fields), jnp.asarray(dt), round(stop / dt))["h"]) for dt in dts]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme,low,high", [("imex-ark3", 2.6, 3.3), ("imex-sil3", 1.7, 2.3)])
 def test_imex_time_convergence_order(scheme, low, high):
     """TC6 at T21 over one day with dt, dt/2, dt/4 against dt/16: the error falls at the pair's order."""

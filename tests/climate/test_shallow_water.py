@@ -107,6 +107,7 @@ def tc6_state_at(dt, stop=6 * 3600.0):
     return np.asarray(sim.state.fields["h"])
 
 
+@pytest.mark.slow
 def test_leapfrog_with_raw_filter_converges_at_second_order():
     reference = tc6_state_at(56.25)
     errors = [np.max(np.abs(tc6_state_at(dt) - reference)) for dt in (900.0, 450.0, 225.0)]

@@ -30,6 +30,7 @@ def test_reference_tag_tells_overrides_apart():
     assert imex.startswith(plain + "-") and imex != reference_tag("galewsky", 213, "float64", ["time.dt=60"])
 
 
+@pytest.mark.slow
 def test_validate_galewsky_small(tmp_path, monkeypatch):
     """T42 and T63 against a T85 reference over 6 hours: the vorticity error must fall with resolution."""
     monkeypatch.setenv("HANAMI_CLIMATE_REFERENCES", str(tmp_path / "refs"))

@@ -24,6 +24,7 @@ def test_observed_order_of_f_at_t10(tmp_path, order, dts):
     assert np.all(np.abs(observed - order) < 0.3)
 
 
+@pytest.mark.slow
 def test_f1000_settles_as_dt_halves_twice(tmp_path):
     dts = (0.4, 0.2, 0.1)
     values = np.array([free_energy(tmp_path, 1000.0, dt, 2) for dt in dts])

@@ -35,7 +35,7 @@ def _compare(app, one, other, label):
         return b.attrs
 
 
-@pytest.mark.parametrize("app", sorted(RUNS))
+@pytest.mark.parametrize("app", ["cardiac", pytest.param("climate", marks=pytest.mark.slow)])
 def test_devices_equal_one(app, tmp_path, cli):
     args = [*RUNS[app], "-q", "--set", "output.plots=false"]
     one = cli("run", *args, "--out", str(tmp_path / "d1"), "--devices", "1", env=FOUR)
@@ -47,6 +47,7 @@ def test_devices_equal_one(app, tmp_path, cli):
         assert attrs["devices_used"] == n
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("processes")
 @pytest.mark.parametrize("app", sorted(RUNS))
 def test_two_processes_equal_one(app, tmp_path, cli):

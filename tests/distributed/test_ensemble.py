@@ -37,6 +37,7 @@ def test_four_members_equal_four_runs(tmp_path, cli):
     assert np.ptp(ens["free_energy"].isel(time=-1).values) > 10.0
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("ensemble")
 def test_members_split_over_devices_and_restart(tmp_path, cli):
     four = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}

@@ -14,6 +14,7 @@ ARGS = ["-q", "--set", "output.plots=false", "--set", "output.times=[25]"]
 TOLERANCE = 1e-10
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("processes")
 def test_two_processes_equal_one_and_restart(tmp_path, cli):
     one = cli("run", "pfhub-bm1a", *ARGS, "--stop-time", "50", "--out", str(tmp_path / "one"))

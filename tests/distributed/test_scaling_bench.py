@@ -7,6 +7,7 @@ import pytest
 from hanami.bench import scaling_model as sm
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("processes")
 def test_scaling_suite_records_strong_and_weak(tmp_path, cli):
     out = tmp_path / "scaling.json"
