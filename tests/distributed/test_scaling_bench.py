@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from hanami.apps.cardiac.benchmarks import communication as cardiac_communication
+from hanami.apps.phasefield.benchmarks import communication as phasefield_communication
 from hanami.bench import scaling_model as sm
 
 
@@ -33,8 +35,8 @@ def test_scaling_suite_records_strong_and_weak(tmp_path, cli):
 
 def test_scaling_model_limits():
     link = sm.INFINIBAND
-    halo = sm.cardiac(100, 20, bytes_per_value=8)
-    spectral = sm.phasefield(1024, bytes_per_value=8)
+    halo = cardiac_communication(100, 20, bytes_per_value=8)
+    spectral = phasefield_communication(1024, bytes_per_value=8)
     # A halo does not grow with the device count; an all-to-all's message count does.
     assert halo(2, link) == halo(512, link) == pytest.approx(2 * (link.alpha + 100 * 20 * 8 / link.beta))
     assert spectral(512, link) > spectral(64, link) > 5 * 63 * link.alpha
@@ -45,3 +47,9 @@ def test_scaling_model_limits():
     assert problem.time_per_step(1, link) == pytest.approx(1.0001)
     assert problem.efficiency(1, link) == pytest.approx(1.0)
     assert 0.99 < problem.efficiency(8, link) < 1.0
+
+
+def test_scaling_model_covers_every_app_that_declares_a_projection():
+    names = [p.name for p in sm.projections()]
+    assert len(names) == 3 and any("cardiac" in n for n in names)
+    assert all(row.count("|") == 7 for row in sm.table((1, 8, 64, 1024)).splitlines())

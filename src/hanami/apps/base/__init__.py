@@ -10,10 +10,27 @@ and loop over the registered apps; no table of per-app knowledge lives outside
 an app's folder. See docs/adding-an-app.md.
 """
 
-from hanami.apps.base.ai import Differentiation, Parameter, SurrogateSettings, replace_at, value_at
+from hanami.apps.base.ai import (
+                                    Differentiation,
+                                    Parameter,
+                                    SurrogateSettings,
+                                    replace_at,
+                                    value_at,
+)
 from hanami.apps.base.app import App, Built, Model
-from hanami.apps.base.bench import (AdaptiveProblem, Benchmarks, GradientProblem, Norms, Peer, PeerSettings,
-                                    ScalingProblem, Setting, SurrogateProblem, ThroughputProblem, Traffic)
+from hanami.apps.base.bench import (
+                                    AdaptiveProblem,
+                                    Benchmarks,
+                                    GradientProblem,
+                                    Norms,
+                                    Peer,
+                                    PeerSettings,
+                                    ScalingProblem,
+                                    Setting,
+                                    SurrogateProblem,
+                                    ThroughputProblem,
+                                    Traffic,
+)
 from hanami.apps.base.running import CaseRunner, LoadedCase, RunResult
 from hanami.apps.base.validation import Validation, ValidationOption
 

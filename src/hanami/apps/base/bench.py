@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
 import numpy as np
 
+from hanami.apps.base.scaling import Projection
+
 if TYPE_CHECKING:
     from hanami.apps.base.app import Built
     from hanami.apps.base.running import LoadedCase
@@ -180,12 +182,15 @@ class ScalingProblem:
         settings: `--set` overrides for a fixed-step run.
         weak: overrides that make the problem `n` times larger (None: strong scaling only).
         norm: the diagnostic reported as the final state's norm.
+        projection: a large problem and its communication for the scaling model's predictions
+            on many devices (`python -m hanami.bench.scaling_model`), or None.
     """
 
     case: str
     settings: tuple[str, ...]
     weak: Callable[[int], list[str]] | None
     norm: str
+    projection: Projection | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,8 +12,16 @@ from typing import Any, Callable
 import jax
 import numpy as np
 
-from hanami.apps.base import (Benchmarks, Built, GradientProblem, ScalingProblem, Setting, ThroughputProblem,
-                              Traffic)
+from hanami.apps.base import (
+    Benchmarks,
+    Built,
+    GradientProblem,
+    ScalingProblem,
+    Setting,
+    ThroughputProblem,
+    Traffic,
+)
+from hanami.apps.base.scaling import Link, Projection
 from hanami.apps.cardiac.tp06 import STATE_NAMES
 from hanami.core.simulation import Simulation
 
@@ -47,11 +55,25 @@ def _weak(n: int) -> list[str]:
     return [f"grid.lengths=[{round(0.2 * (100 * n - 1), 6)},7.0,3.0]"]
 
 
+
+
+def communication(ny: int, nz: int, bytes_per_value: int = 4) -> Callable[[int, Link], float]:
+    """Slabs along x: one plane of V (ny x nz nodes) to each of 2 neighbours per step [s per step]."""
+    return lambda p, link: 2 * (link.alpha + ny * nz * bytes_per_value / link.beta)
+
+
+# One H200's measured float32 figures (docs/benchmarks.md): 1.33e9 node-steps/s at dx 0.1 and
+# 0.28 ms per step at dx 0.2.
+PROJECTION = Projection("cardiac slab 100 x 100 x 20 mm, dx 0.1 (1001 x 1001 x 201 nodes)", 1001.0 * 1001 * 201,
+                        1.33e9, 0.28e-3, communication(1001, 201))
+
+
 BENCHMARKS = Benchmarks(
     throughput=(ThroughputProblem(
         case=case_name, points=Setting((0.5,), (0.2, 0.1), option="cardiac_dx"), at=lambda dx: (), label=case_name,
         traffic=TRAFFIC, norms=_norms, fields=_fields, steps=Setting(10, 20, option="cardiac_steps")),),
-    scaling=ScalingProblem("niederer-dx0.2", ("grid.lengths=[19.8,7.0,3.0]",), _weak, "activated_fraction"),
+    scaling=ScalingProblem("niederer-dx0.2", ("grid.lengths=[19.8,7.0,3.0]",), _weak, "activated_fraction",
+                            PROJECTION),
     gradient=GradientProblem("niederer-dx0.5", ("grid.lengths=[10.0,3.0,1.5]",), "model.sigma_l", 200, "V",
                              large=("grid.lengths=[20.0,7.0,3.0]", "grid.dx=0.2")),
 )

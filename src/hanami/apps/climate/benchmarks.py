@@ -14,8 +14,17 @@ from typing import Any, Callable
 
 import numpy as np
 
-from hanami.apps.base import (Benchmarks, Built, GradientProblem, ScalingProblem, Setting, SurrogateProblem,
-                              ThroughputProblem, Traffic)
+from hanami.apps.base import (
+    Benchmarks,
+    Built,
+    GradientProblem,
+    ScalingProblem,
+    Setting,
+    SurrogateProblem,
+    ThroughputProblem,
+    Traffic,
+)
+from hanami.apps.base.scaling import Link, Projection, all_to_all
 from hanami.apps.climate.dinosaur_peer import DINOSAUR
 from hanami.core.simulation import Simulation
 
@@ -47,13 +56,29 @@ def resolution(case: Any) -> list[int]:
     return [int(n) for n in case.grid.build(radius=1.0).shape]
 
 
+
+
+def communication(truncation: int, bytes_per_value: int = 4, transposes: int = 8) -> Callable[[int, Link], float]:
+    """Spectral transform split by zonal wavenumber, grid by latitude: `transposes` field transposes
+    per step (5 to the grid, 3 back), each an all-to-all of nlat (T + 1) complex values [s per step]."""
+    nlat = (3 * truncation + 1 + 1) // 2
+    field = nlat * (truncation + 1) * 2 * bytes_per_value
+    return lambda p, link: transposes * all_to_all(p, link, field)
+
+
+# One H200's measured float32 figures (docs/benchmarks.md): 4.5e8 point-steps/s at T127 and
+# 0.13 ms per step at T63.
+PROJECTION = Projection("climate shallow water T1279 (1920 x 3840 grid)", 1920.0 * 3840, 4.5e8, 0.13e-3,
+                        communication(1279))
+
+
 BENCHMARKS = Benchmarks(
     throughput=(ThroughputProblem(
         case=CASE, points=Setting((31, 63), (31, 42, 63, 85, 127), option="truncations"),
         at=lambda t: (f"grid.truncation={t}",), label=lambda t: f"{CASE} T{t}", traffic=TRAFFIC, norms=_norms,
         fields=_fields, overrides=(f"time.dt={DT_SECONDS}", "output.interval=0", "output.times=[]"),
         steps=Setting(48, 96, option="climate_steps"), peers=(DINOSAUR,)),),
-    scaling=ScalingProblem(CASE, ("grid.truncation=63",), None, "energy"),
+    scaling=ScalingProblem(CASE, ("grid.truncation=63",), None, "energy", PROJECTION),
     gradient=GradientProblem(CASE, ("grid.truncation=31",), "initial.mountain_height", 96, "h",
                              large=("grid.truncation=85",)),
     surrogate=SurrogateProblem(CASE, ("grid.truncation=31", "output.interval=10800"), "1 day",

@@ -19,10 +19,19 @@ end add 2.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from hanami.apps.base import (AdaptiveProblem, Benchmarks, GradientProblem, ScalingProblem, Setting,
-                              SurrogateProblem, ThroughputProblem, Traffic)
+from hanami.apps.base import (
+    AdaptiveProblem,
+    Benchmarks,
+    GradientProblem,
+    ScalingProblem,
+    Setting,
+    SurrogateProblem,
+    ThroughputProblem,
+    Traffic,
+)
+from hanami.apps.base.scaling import Link, Projection, all_to_all
 from hanami.apps.phasefield.norms import norms
 from hanami.apps.phasefield.pypde_peer import PYPDE
 
@@ -53,6 +62,20 @@ def _weak(n: int) -> list[str]:
     return [f"grid.shape=[{256 * n},256]", f"grid.lengths=[{256.0 * n},256.0]"]
 
 
+
+
+def communication(n: int, bytes_per_value: int = 4, transforms: int = 5) -> Callable[[int, Link], float]:
+    """Slab decomposition of the pseudo-spectral solver on n x n: every 2D FFT moves the spectrum once
+    through an all-to-all, `transforms` per attempt [s per step]."""
+    spectrum = n * (n // 2 + 1) * 2 * bytes_per_value
+    return lambda p, link: transforms * all_to_all(p, link, spectrum)
+
+
+# One H200's measured float32 figures (docs/benchmarks.md): 1.72e10 updates/s at 2048^2 and
+# 0.11 ms per step at 512^2.
+PROJECTION = Projection("phase field 2D, 16384^2", 16384.0**2, 1.72e10, 0.11e-3, communication(16384))
+
+
 BENCHMARKS = Benchmarks(
     throughput=(ThroughputProblem(
         case=CASE, points=Setting((64, 200), (128, 200, 256, 512)),
@@ -62,7 +85,7 @@ BENCHMARKS = Benchmarks(
     adaptive=AdaptiveProblem(case=CASE, label="BM1a", times=Setting((1000.0,), (1000.0, 10000.0), "adaptive_times"),
                              traffic=ADAPTIVE_TRAFFIC, norms=norms, fields=_adaptive_fields, peers=(PYPDE,)),
     scaling=ScalingProblem(CASE, ("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]", "time.adaptive=false",
-                                  "time.dt=0.05"), _weak, "free_energy"),
+                                  "time.dt=0.05"), _weak, "free_energy", PROJECTION),
     gradient=GradientProblem(CASE, ("grid.shape=[64,64]", "grid.lengths=[64.0,64.0]", "time.dt=0.05"),
                              "model.kappa", 400, "c", large=("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]")),
     surrogate=SurrogateProblem(CASE, ("initial.kind=random", "initial.epsilon=0.05", "grid.shape=[64,64]",
