@@ -12,15 +12,8 @@ from typing import Any, Callable
 import jax
 import numpy as np
 
-from hanami.apps.base import (
-    Benchmarks,
-    Built,
-    GradientProblem,
-    ScalingProblem,
-    Setting,
-    ThroughputProblem,
-    Traffic,
-)
+from hanami.apps.base import (Benchmarks, Built, GradientProblem, ScalingProblem, Setting, ThroughputProblem,
+                              Traffic)
 from hanami.apps.base.scaling import Link, Projection
 from hanami.apps.cardiac.tp06 import STATE_NAMES
 from hanami.core.simulation import Simulation

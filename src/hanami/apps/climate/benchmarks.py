@@ -14,16 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from hanami.apps.base import (
-    Benchmarks,
-    Built,
-    GradientProblem,
-    ScalingProblem,
-    Setting,
-    SurrogateProblem,
-    ThroughputProblem,
-    Traffic,
-)
+from hanami.apps.base import (Benchmarks, Built, GradientProblem, ScalingProblem, Setting, SurrogateProblem,
+                              ThroughputProblem, Traffic)
 from hanami.apps.base.scaling import Link, Projection, all_to_all
 from hanami.apps.climate.dinosaur_peer import DINOSAUR
 from hanami.core.simulation import Simulation

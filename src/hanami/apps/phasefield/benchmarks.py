@@ -21,16 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from hanami.apps.base import (
-    AdaptiveProblem,
-    Benchmarks,
-    GradientProblem,
-    ScalingProblem,
-    Setting,
-    SurrogateProblem,
-    ThroughputProblem,
-    Traffic,
-)
+from hanami.apps.base import (AdaptiveProblem, Benchmarks, GradientProblem, ScalingProblem, Setting,
+                              SurrogateProblem, ThroughputProblem, Traffic)
 from hanami.apps.base.scaling import Link, Projection, all_to_all
 from hanami.apps.phasefield.norms import norms
 from hanami.apps.phasefield.pypde_peer import PYPDE
