@@ -255,10 +255,7 @@ def calibrate(
 def _surrogate_apps() -> list[str]:
     from hanami.apps.registry import apps
 
-    try:
-        return [name for name, application in apps().items() if application.surrogate is not None]
-    except HanamiError:  # a bad HANAMI_APPS entry: main() reports it
-        return []
+    return [name for name, application in apps().items() if application.surrogate is not None]
 
 
 @app.command("train-surrogate")

@@ -43,7 +43,7 @@ def test_listed_with_its_case_and_validation():
     assert "heat-sine" not in plain.stdout  # only the plugin brings it
 
 
-def test_run_matches_the_exact_solution(tmp_path):
+def test_run_matches_the_exact_solution(tmp_path, registered):
     """Verification of the whole path (case file, build, loop, writer): explicit Euler and central
     differences at dx = 1/64, dt = 0.01 stay within 1e-3 of the exact decaying sine (measured 4.2e-4)."""
     result = heat_cli("run", "heat-sine", "--out", str(tmp_path / "run"), "-q")
@@ -52,14 +52,9 @@ def test_run_matches_the_exact_solution(tmp_path):
     assert summary["app"] == "heat" and summary["iteration"] == 200
     with xr.open_dataset(tmp_path / "run" / "output.nc") as ds:
         assert list(ds["time"].values) == [0.0, 0.5, 1.0, 1.5, 2.0]
-        from hanami.runner import load_case  # noqa: F401 (the registry is consulted below)
-        from hanami.apps.registry import register, unregister
+        from hanami.runner import load_case
 
-        register(HeatApp())
-        try:
-            case = load_case(tmp_path / "run" / "case.toml").case
-        finally:
-            unregister("heat")
+        case = load_case(tmp_path / "run" / "case.toml").case
         error = np.max(np.abs(ds["u"].values[-1] - exact(case, ds["x"].values, 2.0)))
         assert 1e-6 < error < 1e-3  # a discretisation error, small
         decay = float(ds["amplitude"].values[-1] / ds["amplitude"].values[0])

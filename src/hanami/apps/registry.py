@@ -69,9 +69,9 @@ def _unique(kind: str, pairs: list[tuple[str, str]]) -> None:
 
 def shipped_cases() -> dict[str, Path]:
     """Shipped case name -> file, over every app."""
-    known = apps().values()
-    _unique("shipped case", [(name, app.name) for app in known for name in app.shipped_cases()])
-    return {name: path for app in known for name, path in app.shipped_cases().items()}
+    by_app = {app.name: app.shipped_cases() for app in apps().values()}
+    _unique("shipped case", [(name, app) for app, cases in by_app.items() for name in cases])
+    return {name: path for cases in by_app.values() for name, path in cases.items()}
 
 
 def resolve_case_path(name_or_file: str) -> Path:
