@@ -79,9 +79,21 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
     return data
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _key(loc: tuple[Any, ...], data: Any) -> str:
+    """The dotted case key of an error location, without the member tags pydantic puts in the
+    location of a tagged union (a table chosen by its `kind`): parts the case data does not have."""
+    parts, node = [], data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part not in node and i < len(loc) - 1:
+            continue
+        parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _describe(error: dict[str, Any], data: Any = None) -> str:
     """One line for one pydantic error: the key, the problem, what is allowed."""
-    key = ".".join(str(p) for p in error["loc"])
+    key = _key(tuple(error["loc"]), data)
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
@@ -101,7 +113,7 @@ def validate_case(schema: type[pydantic.BaseModel], data: dict[str, Any], source
     try:
         return schema.model_validate(data, context={"time_unit_s": getattr(schema, "time_unit_s", None)})
     except pydantic.ValidationError as err:
-        lines = [_describe(e) for e in err.errors(include_url=False)]
+        lines = [_describe(e, data) for e in err.errors(include_url=False)]
         raise CaseError(f"{source}: " + "; ".join(lines)) from None
 
 

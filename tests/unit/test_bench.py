@@ -16,7 +16,8 @@ from hanami.core.simulation import Simulation
 from hanami.errors import CaseError
 from hanami.runner import load_case
 
-TINY = Plan(sizes=(32,), steps=20, repeats=3, chunk=10, adaptive_times=(2.0, 5.0))
+TINY = Plan(sizes=(32,), steps=20, repeats=3, chunk=10, adaptive_times=(2.0, 5.0), bm3_sizes=(40,), bm3_steps=4,
+            bm3_times=(1.0,))
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +29,8 @@ def suite(tmp_path_factory):
     return records, path, out.getvalue()
 
 
-def _kind(records, kind):
-    return [r for r in records if r["kind"] == kind]
+def _kind(records, kind, case="pfhub-bm1a"):
+    return [r for r in records if r["kind"] == kind and r["case"] == case]
 
 
 def test_records_have_the_schema(suite):
@@ -181,9 +182,28 @@ def test_peers_are_skipped_with_a_note_when_pypde_is_missing(monkeypatch):
     monkeypatch.setattr(hanami.apps.phasefield.pypde_peer, "pypde_available", lambda: False)
     out = io.StringIO()
     records = run_bench(["phasefield"], peers=True, console=Console(file=out),
-                        plan=Plan(sizes=(16,), steps=5, repeats=1, chunk=5, adaptive_times=()))
+                        plan=Plan(sizes=(16,), steps=5, repeats=1, chunk=5, adaptive_times=(), bm3_sizes=(),
+                                  bm3_times=()))
     assert [r["kind"] for r in records] == ["throughput"]
     assert "py-pde (with numba) is not installed; skipped" in out.getvalue()
+
+
+def test_bm3_records_and_the_numpy_peer(suite):
+    """BM3's throughput and whole-run records; the NumPy peer runs the same step and states the ratio."""
+    (r,) = _kind(suite[0], "throughput", "pfhub-bm3")
+    assert r["resolution"] == [40, 40] and r["steps"] == 4 and r["time_stepping"]["stencil"] == "isotropic"
+    assert r["final"]["finite"] and abs(r["final"]["enthalpy_drift"]) < 1e-12
+    (whole,) = _kind(suite[0], "adaptive", "pfhub-bm3")
+    assert whole["resolution"] == [1200, 1200] and whole["final"]["time"] == pytest.approx(1.0, abs=1e-12)
+    assert whole["updates_per_s"] == pytest.approx(1200 * 1200 * whole["steps"] / whole["run_s"])
+    plan = Plan(sizes=(16,), steps=4, repeats=2, chunk=2, adaptive_times=(), bm3_sizes=(40,), bm3_steps=4,
+                bm3_times=())
+    records = run_bench(["phasefield"], precisions=["float64"], peers=True, console=Console(file=io.StringIO()),
+                        plan=plan, quick=True, probe_bandwidth=False)
+    (peer,) = [p for p in records if p["kind"] == "peer" and p["code"] == "numpy"]
+    (mine,) = _kind(records, "throughput", "pfhub-bm3")
+    assert peer["resolution"] == [40, 40] and peer["final"]["finite"]
+    assert peer["ratio_to_hanami"]["float64"] == pytest.approx(peer["time_per_step_s"] / mine["time_per_step_s"])
 
 
 def test_cardiac_quick_bench_record(tmp_path):

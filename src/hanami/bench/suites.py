@@ -48,9 +48,9 @@ def options() -> set[str]:
             continue
         settings = [setting for problem in benchmarks.throughput for setting in (problem.points, problem.steps)]
         peers = [peer for problem in benchmarks.throughput for peer in problem.peers]
-        if benchmarks.adaptive is not None:
-            settings.append(benchmarks.adaptive.times)
-            peers += benchmarks.adaptive.peers
+        for problem in benchmarks.adaptive:
+            settings.append(problem.times)
+            peers += problem.peers
         settings += [peer.stop_time for peer in peers]
         found |= {setting.option for setting in settings if setting is not None and setting.option}
     return found
@@ -76,7 +76,7 @@ def _adaptive_tasks(app: App, problem: AdaptiveProblem, plan: Plan, precisions: 
     times = tuple(plan.value(problem.times))
     if not times:
         return []
-    return [Task(f"{app.name} {problem.label} adaptive {precision} to t = {', '.join(f'{t:g}' for t in times)}",
+    return [Task(f"{app.name} {problem.label} whole run {precision} to t = {', '.join(f'{t:g}' for t in times)}",
                  tuple(_key(app, "adaptive", load_case(problem.case, [f'precision="{precision}"']).case, precision,
                             stop_time=t) for t in times),
                  lambda done, p=precision: ctx.measured(adaptive_run, problem, p, times))
@@ -107,7 +107,7 @@ def _peer_tasks(app: App, plan: Plan, precisions: Sequence[str], ctx: Context) -
     """After all of the app's own runs, so that each peer record finds hanami's figures."""
     tasks = []
     benchmarks = app.benchmarks
-    problems = [(benchmarks.adaptive, peer) for peer in (benchmarks.adaptive.peers if benchmarks.adaptive else ())]
+    problems = [(problem, peer) for problem in benchmarks.adaptive for peer in problem.peers]
     problems += [(problem, peer) for problem in benchmarks.throughput for peer in problem.peers]
     for problem, peer in problems:
         if not peer.available():
@@ -134,7 +134,7 @@ def app_tasks(app: App, plan: Plan, precisions: Sequence[str], peers: bool, ctx:
     """An app's suite: its whole runs first (they pay every one-off cost a fresh `hanami run`
     pays), then its throughput problems, then (with `peers`) its peer codes."""
     benchmarks = app.benchmarks
-    tasks = _adaptive_tasks(app, benchmarks.adaptive, plan, precisions, ctx) if benchmarks.adaptive else []
+    tasks = [task for problem in benchmarks.adaptive for task in _adaptive_tasks(app, problem, plan, precisions, ctx)]
     for problem in benchmarks.throughput:
         tasks += _throughput_tasks(app, problem, plan, precisions, ctx)
     return tasks + (_peer_tasks(app, plan, precisions, ctx) if peers else [])

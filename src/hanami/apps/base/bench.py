@@ -245,7 +245,7 @@ class Benchmarks:
 
     Attributes:
         throughput: the fixed-step problems of the app's suite (`hanami bench APP`).
-        adaptive: the whole-run timing of the app's suite.
+        adaptive: the whole runs of the app's suite, each timed to its stop times.
         scaling: the problem of `hanami bench APP --devices ... --processes ...`.
         gradient: the app's problem in `hanami bench gradients`.
         surrogate: the app's problem in `hanami bench surrogates`.
@@ -253,7 +253,7 @@ class Benchmarks:
     """
 
     throughput: tuple[ThroughputProblem, ...] = ()
-    adaptive: AdaptiveProblem | None = None
+    adaptive: tuple[AdaptiveProblem, ...] = ()
     scaling: ScalingProblem | None = None
     gradient: GradientProblem | None = None
     surrogate: SurrogateProblem | None = None
@@ -262,4 +262,4 @@ class Benchmarks:
     @property
     def has_suite(self) -> bool:
         """Whether `hanami bench APP` measures anything (throughput or a whole run)."""
-        return bool(self.throughput) or self.adaptive is not None
+        return bool(self.throughput) or bool(self.adaptive)

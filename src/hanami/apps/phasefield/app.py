@@ -1,55 +1,32 @@
-"""The phase-field app: builds a Cahn–Hilliard run from a case and plots its results."""
+"""The phase-field app: Cahn–Hilliard spinodal decomposition (PFHub BM1) and dendritic
+solidification (PFHub BM3), one `model.kind` each."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Callable
 
-import jax.numpy as jnp
-import matplotlib
+import xarray as xr
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import xarray as xr  # noqa: E402
-
-from hanami.apps.base import App, Built, SurrogateSettings, Validation  # noqa: E402
-from hanami.apps.phasefield.benchmarks import BENCHMARKS  # noqa: E402
-from hanami.apps.phasefield.case import PhaseFieldCase  # noqa: E402
-from hanami.apps.phasefield.differentiation import DIFFERENTIATION  # noqa: E402
-from hanami.apps.phasefield.model import CahnHilliard  # noqa: E402
-from hanami.apps.phasefield.validate import validate_bm1  # noqa: E402
-from hanami.core.integrate import Attempt, adaptive, fixed_step  # noqa: E402
-from hanami.core.output import FieldLayout  # noqa: E402
-from hanami.core.state import State  # noqa: E402
-
-AXES = ("x", "y", "z")
-
-
-def cahn_hilliard(case: PhaseFieldCase) -> CahnHilliard:
-    m = case.model
-    return CahnHilliard(grid=case.grid.build(), kappa=m.kappa, mobility=m.mobility, rho_s=m.rho_s,
-                        c_alpha=m.c_alpha, c_beta=m.c_beta, stabilisation=m.resolved_stabilisation(),
-                        dtype=case.precision)
-
-
-# The model of each `model.kind` (the schema's `model` table is a union tagged by `kind`).
-MODELS: dict[str, Callable[[PhaseFieldCase], CahnHilliard]] = {"cahn-hilliard": cahn_hilliard}
-
-
-def build_model(case: PhaseFieldCase) -> CahnHilliard:
-    """The model the case's `model.kind` names."""
-    return MODELS[case.model.kind](case)
+from hanami.apps.base import App, Built, SurrogateSettings, Validation
+from hanami.apps.phasefield import plots
+from hanami.apps.phasefield.benchmarks import BENCHMARKS
+from hanami.apps.phasefield.bm3_validate import validate_bm3
+from hanami.apps.phasefield.build import BUILDERS
+from hanami.apps.phasefield.case import PhaseFieldCase
+from hanami.apps.phasefield.differentiation import DIFFERENTIATION
+from hanami.apps.phasefield.validate import validate_bm1
 
 
 class PhaseFieldApp(App):
     name = "phasefield"
-    description = "phase field: Cahn-Hilliard spinodal decomposition (PFHub BM1)"
+    description = ("phase field: Cahn-Hilliard spinodal decomposition (PFHub BM1), dendritic solidification "
+                   "(PFHub BM3)")
     schema = PhaseFieldCase
     cases_dir = Path(__file__).parent / "cases"
-    summary_keys = ("free_energy", "mass", "c_min", "c_max")
-    output_fields = ("c",)
+    summary_keys = ("free_energy", "mass", "c_min", "c_max", "solid_fraction", "tip_position", "tip_velocity",
+                    "enthalpy", "U_min", "U_max")
+    output_fields = ("c", "phi", "U")
     differentiation = DIFFERENTIATION
     surrogate = SurrogateSettings(domain="box", mirror_symmetric=True)
     benchmarks = BENCHMARKS
@@ -57,67 +34,15 @@ class PhaseFieldApp(App):
         Validation(f"pfhub-bm1{variant}", f"PFHub BM1{variant}: F(t) against PRISMS-PF, MEMPHIS and MOOSE; mass "
                    "conserved; F never increases", functools.partial(validate_bm1, variant),
                    quick="stop at t = 1000 (else 10^4)")
-        for variant in ("a", "b"))
+        for variant in ("a", "b")) + (
+        Validation("pfhub-bm3", "PFHub BM3: tip position, solid fraction and F at t = 1500 against AMPE and "
+                   "MOOSE; steady tip velocity; enthalpy conserved", validate_bm3,
+                   quick="pfhub-bm3-quick (192 x 192 box to t = 300), against a run on a grid twice as fine"),)
 
     def build(self, case: PhaseFieldCase) -> Built:
-        model = build_model(case)
-        grid = model.grid
-        c0 = jnp.asarray(case.initial.build(grid), dtype=case.precision)
-        state = State.start({"c": c0}, dt=case.time.dt)
-        dims = AXES[: grid.ndim]
-        coords = {d: (grid.axis(i), {"long_name": f"{d} coordinate", "units": "1"}) for i, d in enumerate(dims)}
-        attrs = {
-            "c": {"long_name": "composition", "units": "1"},
-            "free_energy": {"long_name": "total free energy F", "units": "1"},
-            "mass": {"long_name": "mean composition", "units": "1"},
-            "c_min": {"long_name": "minimum of c", "units": "1"},
-            "c_max": {"long_name": "maximum of c", "units": "1"},
-            "time": {"units": "1"},
-        }
-        def attempt_for(model: CahnHilliard) -> Attempt:
-            if case.time.adaptive:
-                return adaptive(model.estimate, tolerance=case.time.tolerance, dt_min=case.time.dt_min,
-                                dt_max=case.time.dt_max, error_order=1, safety=case.time.safety)
-            if case.time.order == 2:
-                return fixed_step(lambda fields, dt: model.estimate(fields, dt)[0])
-            return fixed_step(model.step)
-
-        periods = {d: grid.lengths[i] for i, d in enumerate(dims)} if grid.boundary == "periodic" else {}
-        return Built(model=model, state=state, attempt=attempt_for(model),
-                     layout=FieldLayout(dims, coords, attrs, periods=periods), attempt_for=attempt_for)
+        return BUILDERS[case.model.kind](case)
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
-        written = []
-        final = dataset["c"].isel(time=-1)
-        if final.ndim == 3:
-            final = final.isel(z=final.sizes["z"] // 2)
-        fig, ax = plt.subplots(figsize=(5.2, 4.5), dpi=110)
-        if final.ndim == 2:
-            mesh = ax.pcolormesh(dataset["x"], dataset["y"], final.values.T, cmap="viridis", shading="auto")
-            ax.set_aspect("equal")
-            ax.set_ylabel("y")
-            fig.colorbar(mesh, ax=ax, label="c")
-        else:
-            ax.plot(dataset["x"], final.values)
-            ax.set_ylabel("c")
-        ax.set_xlabel("x")
-        ax.set_title(f"c at t = {float(dataset['time'][-1]):.6g}")
-        fig.tight_layout()
-        written.append(run_dir / "c_final.png")
-        fig.savefig(written[-1])
-        plt.close(fig)
-
-        t = np.array([row["time"] for row in history])
-        energy = np.array([row["free_energy"] for row in history])
-        keep = t > 0
-        fig, ax = plt.subplots(figsize=(5.5, 4.0), dpi=110)
-        ax.loglog(t[keep], energy[keep], lw=1.5)
-        ax.set_xlabel("time t")
-        ax.set_ylabel("total free energy F")
-        ax.set_title("free energy")
-        ax.grid(True, which="both", alpha=0.3)
-        fig.tight_layout()
-        written.append(run_dir / "free_energy.png")
-        fig.savefig(written[-1])
-        plt.close(fig)
-        return written
+        if "phi" in dataset:
+            return plots.dendrite(run_dir, dataset, history)
+        return plots.composition(run_dir, dataset, history)

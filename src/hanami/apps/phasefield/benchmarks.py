@@ -1,4 +1,5 @@
-"""Phase-field benchmark problems on PFHub BM1a (Cahn–Hilliard spinodal decomposition).
+"""Phase-field benchmark problems: PFHub BM1a (Cahn–Hilliard spinodal decomposition) and
+BM3 (dendritic solidification).
 
 Nondimensional: simulated times are in the benchmark's units.
 
@@ -15,6 +16,14 @@ Cost per attempt in spectral transforms: a first-order fixed step does 3
 second-order fixed step (`time.order = 2`, the case default), does 5 (step
 doubling fused with Richardson extrapolation); the diagnostics at each chunk
 end add 2.
+
+BM3 (`pfhub-bm3`, forward Euler at the case's dt):
+* throughput: n x n grids over the 960 x 960 box (dx = 960 / n; the case's dt is stable
+  for every n <= 1200), with the NumPy peer running the same step (`numpy_peer`);
+* whole run: the shipped case to t = 1500 (quick suite: t = 20), wall seconds and
+  cell-updates per second, float32 and float64.
+The traffic model counts phi and U read and written once per step (4 passes): what a
+fully fused step moves; the stencil's neighbours come from cache.
 """
 
 from __future__ import annotations
@@ -24,7 +33,8 @@ from typing import Any, Callable
 from hanami.apps.base import (AdaptiveProblem, Benchmarks, GradientProblem, ScalingProblem, Setting,
                               SurrogateProblem, ThroughputProblem, Traffic)
 from hanami.apps.base.scaling import Link, Projection, all_to_all
-from hanami.apps.phasefield.norms import norms
+from hanami.apps.phasefield.norms import dendrite_norms, norms
+from hanami.apps.phasefield.numpy_peer import NUMPY
 from hanami.apps.phasefield.pypde_peer import PYPDE
 
 CASE = "pfhub-bm1a"
@@ -50,6 +60,15 @@ def _adaptive_fields(case: Any) -> dict[str, Any]:
                               "diagnostics_every": case.diagnostics.every_iterations}}
 
 
+BM3 = "pfhub-bm3"
+BM3_TRAFFIC = Traffic(4)
+
+
+def _bm3_fields(case: Any, *rest: Any) -> dict[str, Any]:
+    return {"box": list(case.grid.lengths), "time_stepping": {"adaptive": False, "dt": case.time.dt,
+                                                              "stencil": case.model.stencil}}
+
+
 def _weak(n: int) -> list[str]:
     return [f"grid.shape=[{256 * n},256]", f"grid.lengths=[{256.0 * n},256.0]"]
 
@@ -73,9 +92,16 @@ BENCHMARKS = Benchmarks(
         case=CASE, points=Setting((64, 200), (128, 200, 256, 512)),
         at=lambda n: (f"grid.shape=[{n}, {n}]",), label=lambda n: f"{n}x{n}", traffic=FIXED_TRAFFIC, norms=norms,
         fields=_fixed_fields, overrides=("time.adaptive=false", "time.order=1", f"time.dt={FIXED_DT!r}"),
-        sized=True, note="fixed dt, "),),
-    adaptive=AdaptiveProblem(case=CASE, label="BM1a", times=Setting((1000.0,), (1000.0, 10000.0), "adaptive_times"),
-                             traffic=ADAPTIVE_TRAFFIC, norms=norms, fields=_adaptive_fields, peers=(PYPDE,)),
+        sized=True, note="fixed dt, "),
+        ThroughputProblem(
+            case=BM3, points=Setting((300,), (600, 1200), "bm3_sizes"), at=lambda n: (f"grid.shape=[{n}, {n}]",),
+            label=lambda n: f"BM3 {n}x{n}", traffic=BM3_TRAFFIC, norms=dendrite_norms, fields=_bm3_fields,
+            overrides=("output.times=[]",), steps=Setting(20, 40, "bm3_steps"), peers=(NUMPY,))),
+    adaptive=(
+        AdaptiveProblem(case=CASE, label="BM1a", times=Setting((1000.0,), (1000.0, 10000.0), "adaptive_times"),
+                        traffic=ADAPTIVE_TRAFFIC, norms=norms, fields=_adaptive_fields, peers=(PYPDE,)),
+        AdaptiveProblem(case=BM3, label="BM3", times=Setting((20.0,), (1500.0,), "bm3_times"), traffic=BM3_TRAFFIC,
+                        norms=dendrite_norms, fields=_bm3_fields)),
     scaling=ScalingProblem(CASE, ("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]", "time.adaptive=false",
                                   "time.dt=0.05"), _weak, "free_energy", PROJECTION),
     gradient=GradientProblem(CASE, ("grid.shape=[64,64]", "grid.lengths=[64.0,64.0]", "time.dt=0.05"),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pydantic
-from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic import Discriminator, Field, PositiveFloat, PositiveInt, Tag
 
 from hanami.config import Section
 from hanami.core.grid import BoxGrid
@@ -56,6 +56,59 @@ class CahnHilliardSection(Section):
         return self.rho_s * (self.c_beta - self.c_alpha) ** 2
 
 
+class DendriteSection(Section):
+    """Karma–Rappel solidification of a pure substance (PFHub BM3), in units of W0 and tau0.
+
+    `coupling` (lambda) defaults to D tau0 / (a2 W0^2) with a2 = 0.6267, the thin-interface
+    value at which the interface kinetics vanish (Karma & Rappel 1998). `stencil`:
+    "isotropic" (nine-point in the isotropic limit, the default) or "compact" (five-point);
+    docs/phasefield.md compares them.
+    """
+
+    kind: Literal["dendrite"]
+    w0: PositiveFloat = 1.0
+    tau0: PositiveFloat = 1.0
+    eps4: float = Field(0.05, ge=0.0, lt=1.0 / 15.0)
+    diffusivity: PositiveFloat = 10.0
+    coupling: PositiveFloat | None = None
+    stencil: Literal["isotropic", "compact"] = "isotropic"
+
+    def resolved_coupling(self) -> float:
+        """lambda; D tau0 / (0.6267 W0^2) unless given."""
+        if self.coupling is not None:
+            return self.coupling
+        return self.diffusivity * self.tau0 / (A2 * self.w0**2)
+
+
+# a2 of the thin-interface asymptotics (Karma & Rappel 1998, eq. 69 and after).
+A2 = 0.6267
+
+
+class SeedSection(Section):
+    """A circular solid seed in undercooled liquid: phi = +1 inside `radius` around `centre`, -1 outside.
+
+    `profile = "sharp"` jumps at r = radius, as the PFHub BM3 statement writes it;
+    `"tanh"` gives the equilibrium profile -tanh((r - radius) / (sqrt(2) W0)).
+    U = `undercooling` (Delta, negative below the melting point) everywhere.
+    """
+
+    kind: Literal["seed"]
+    radius: PositiveFloat = 8.0
+    centre: list[float] = Field(default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2)
+    undercooling: float = -0.3
+    profile: Literal["sharp", "tanh"] = "sharp"
+
+    def build(self, grid: BoxGrid, w0: float) -> tuple[np.ndarray, np.ndarray]:
+        """The initial phi and U on `grid` (float64)."""
+        x, y = grid.mesh()
+        distance = np.hypot(x - self.centre[0], y - self.centre[1]) - self.radius
+        if self.profile == "sharp":
+            phi = np.where(distance < 0, 1.0, -1.0)
+        else:
+            phi = -np.tanh(distance / (np.sqrt(2.0) * w0))
+        return phi, np.full(grid.shape, self.undercooling)
+
+
 class InitialSection(Section):
     """Initial c.
 
@@ -85,14 +138,49 @@ class InitialSection(Section):
         )
 
 
+def _kind(value: Any) -> str | None:
+    return value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+
+
+def _model_tag(value: Any) -> str:
+    """The `model` table's member of the union: its `kind`, Cahn–Hilliard when it has none."""
+    return _kind(value) or "cahn-hilliard"
+
+
+def _initial_tag(value: Any) -> str:
+    """The `initial` table's member: a seed (phi, U) or a composition field (c)."""
+    return "seed" if _kind(value) == "seed" else "field"
+
+
 class PhaseFieldCase(CaseBase):
     app: Literal["phasefield"]
     grid: GridSection = GridSection()
-    model: CahnHilliardSection = CahnHilliardSection()
-    initial: InitialSection = InitialSection()
+    model: Annotated[Annotated[CahnHilliardSection, Tag("cahn-hilliard")] | Annotated[DendriteSection, Tag("dendrite")],
+                     Discriminator(_model_tag)] = CahnHilliardSection()
+    initial: Annotated[Annotated[InitialSection, Tag("field")] | Annotated[SeedSection, Tag("seed")],
+                       Discriminator(_initial_tag)] = InitialSection()
 
     @pydantic.model_validator(mode="after")
     def _initial_fits_grid(self) -> "PhaseFieldCase":
         if self.initial.kind == "pfhub-bm1" and len(self.grid.shape) != 2:
             raise ValueError("initial.kind = 'pfhub-bm1' needs a 2D grid; use initial.kind = 'random' in 1D/3D")
+        if self.model.kind == "dendrite":
+            self._check_dendrite()
+        elif self.initial.kind == "seed":
+            raise ValueError("initial.kind = 'seed' sets phi and U of model.kind = 'dendrite'; "
+                             "Cahn-Hilliard takes 'pfhub-bm1', 'random' or 'constant'")
         return self
+
+    def _check_dendrite(self) -> None:
+        grid = self.grid
+        if self.initial.kind != "seed":
+            raise ValueError(f"model.kind = 'dendrite' starts from initial.kind = 'seed', not {self.initial.kind!r}")
+        if len(grid.shape) != 2 or grid.boundary != "no-flux":
+            raise ValueError("model.kind = 'dendrite' runs on a 2D grid with grid.boundary = 'no-flux'")
+        dx, dy = (length / n for length, n in zip(grid.lengths, grid.shape))
+        if abs(dx - dy) > 1e-9 * dx:
+            raise ValueError(f"model.kind = 'dendrite' needs equal spacing on both axes, got {dx:g} and {dy:g} "
+                             "(grid.lengths / grid.shape)")
+        if self.time.adaptive:
+            raise ValueError("model.kind = 'dendrite' steps with forward Euler at a fixed step: set "
+                             "time.adaptive = false and time.dt below the stability limit")

@@ -53,3 +53,17 @@ def norms(built: Built) -> Callable[[Simulation], dict[str, Any]]:
         return final_norms(c, sim.history[-1]["free_energy"], sim.time, mass0, sim.history)
 
     return final
+
+
+def dendrite_norms(built: Built) -> Callable[[Simulation], dict[str, Any]]:
+    """The `final` block of a BM3 run: the benchmark's figures and the enthalpy drift since t = 0."""
+    enthalpy0 = float(built.model.diagnostics(built.state.fields)["enthalpy"])
+
+    def final(sim: Simulation) -> dict[str, Any]:
+        last = sim.history[-1]
+        phi = np.asarray(jax.device_get(sim.state.fields["phi"]))
+        return {"time": float(sim.time), "tip_position": float(last["tip_position"]),
+                "solid_fraction": float(last["solid_fraction"]), "free_energy": float(last["free_energy"]),
+                "enthalpy_drift": float(last["enthalpy"]) - enthalpy0, "finite": bool(np.all(np.isfinite(phi)))}
+
+    return final

@@ -1,0 +1,99 @@
+"""Cases to runnable parts: one builder per `model.kind` of the phase-field app."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jax.numpy as jnp
+
+from hanami.apps.base import Built
+from hanami.apps.phasefield.case import PhaseFieldCase
+from hanami.apps.phasefield.dendrite import Dendrite
+from hanami.apps.phasefield.model import CahnHilliard
+from hanami.core.grid import BoxGrid
+from hanami.core.integrate import Attempt, adaptive, fixed_step
+from hanami.core.output import FieldLayout
+from hanami.core.state import State
+
+AXES = ("x", "y", "z")
+SCALAR_ATTRS = {
+    "free_energy": {"long_name": "total free energy F", "units": "1"},
+    "time": {"units": "1"},
+}
+
+
+def _layout(grid: BoxGrid, attrs: dict[str, dict[str, str]]) -> FieldLayout:
+    dims = AXES[: grid.ndim]
+    coords = {d: (grid.axis(i), {"long_name": f"{d} coordinate", "units": "1"}) for i, d in enumerate(dims)}
+    periods = {d: grid.lengths[i] for i, d in enumerate(dims)} if grid.boundary == "periodic" else {}
+    return FieldLayout(dims, coords, {**SCALAR_ATTRS, **attrs}, periods=periods)
+
+
+def cahn_hilliard(case: PhaseFieldCase) -> CahnHilliard:
+    m = case.model
+    return CahnHilliard(grid=case.grid.build(), kappa=m.kappa, mobility=m.mobility, rho_s=m.rho_s,
+                        c_alpha=m.c_alpha, c_beta=m.c_beta, stabilisation=m.resolved_stabilisation(),
+                        dtype=case.precision)
+
+
+def build_cahn_hilliard(case: PhaseFieldCase) -> Built:
+    """BM1: c from the initial table; adaptive step doubling or a fixed first/second-order step."""
+    model = cahn_hilliard(case)
+    c0 = jnp.asarray(case.initial.build(model.grid), dtype=case.precision)
+    attrs = {
+        "c": {"long_name": "composition", "units": "1"},
+        "mass": {"long_name": "mean composition", "units": "1"},
+        "c_min": {"long_name": "minimum of c", "units": "1"},
+        "c_max": {"long_name": "maximum of c", "units": "1"},
+    }
+
+    def attempt_for(model: CahnHilliard) -> Attempt:
+        if case.time.adaptive:
+            return adaptive(model.estimate, tolerance=case.time.tolerance, dt_min=case.time.dt_min,
+                            dt_max=case.time.dt_max, error_order=1, safety=case.time.safety)
+        if case.time.order == 2:
+            return fixed_step(lambda fields, dt: model.estimate(fields, dt)[0])
+        return fixed_step(model.step)
+
+    return Built(model=model, state=State.start({"c": c0}, dt=case.time.dt), attempt=attempt_for(model),
+                 layout=_layout(model.grid, attrs), attempt_for=attempt_for)
+
+
+def dendrite(case: PhaseFieldCase) -> Dendrite:
+    m = case.model
+    return Dendrite(grid=case.grid.build(), w0=m.w0, tau0=m.tau0, eps4=m.eps4, diffusivity=m.diffusivity,
+                    coupling=m.resolved_coupling(), stencil=m.stencil, dtype=case.precision)
+
+
+def build_dendrite(case: PhaseFieldCase) -> Built:
+    """BM3: phi and U from the seed; forward Euler at `time.dt`, refused above the stability limit."""
+    model = dendrite(case)
+    limit = model.stable_dt()
+    if case.time.dt > limit:
+        raise ValueError(f"time.dt = {case.time.dt:g} exceeds the forward-Euler stability limit {limit:.4g} "
+                         f"of grid spacing {model.h:g} with the {model.stencil} stencil; set time.dt <= {limit:.4g}")
+    phi0, u0 = case.initial.build(model.grid, case.model.w0)
+    fields = {"phi": jnp.asarray(phi0, case.precision), "U": jnp.asarray(u0, case.precision)}
+    attrs = {
+        "phi": {"long_name": "order parameter phi (+1 solid, -1 liquid)", "units": "1"},
+        "U": {"long_name": "dimensionless undercooling U", "units": "1"},
+        "solid_fraction": {"long_name": "solid fraction: mean of (1 + phi) / 2", "units": "1"},
+        "tip_position": {"long_name": "x of the phi = 0 crossing along y = 0", "units": "1"},
+        "tip_velocity": {"long_name": "speed of the tip along x", "units": "1"},
+        "enthalpy": {"long_name": "mean of U - phi / 2 (conserved)", "units": "1"},
+        "U_min": {"long_name": "minimum of U", "units": "1"},
+        "U_max": {"long_name": "maximum of U", "units": "1"},
+    }
+
+    def attempt_for(model: Dendrite) -> Attempt:
+        return fixed_step(model.step)
+
+    return Built(model=model, state=State.start(fields, dt=case.time.dt), attempt=attempt_for(model),
+                 layout=_layout(model.grid, attrs), attempt_for=attempt_for)
+
+
+# The builder of each `model.kind` (the schema's `model` table is a union tagged by `kind`).
+BUILDERS: dict[str, Callable[[PhaseFieldCase], Built]] = {
+    "cahn-hilliard": build_cahn_hilliard,
+    "dendrite": build_dendrite,
+}
