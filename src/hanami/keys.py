@@ -67,31 +67,56 @@ def _default(field: pydantic.fields.FieldInfo) -> str:
     return repr(value).replace("'", '"')
 
 
-def _section_class(annotation: Any) -> tuple[type[Section] | None, bool]:
-    """The Section class behind an annotation, and whether it is a list of them."""
+def _section_classes(annotation: Any) -> tuple[list[type[Section]], bool]:
+    """The Section classes behind an annotation (several for a table chosen by its `kind`), and
+    whether it is a list of tables."""
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _section_classes(args[0])
     if origin is list and args and inspect.isclass(args[0]) and issubclass(args[0], Section):
-        return args[0], True
+        return [args[0]], True
     if origin in (typing.Union, types.UnionType):
+        found, many = [], False
         for arg in args:
-            found, many = _section_class(arg)
-            if found:
-                return found, many
+            classes, listed = _section_classes(arg)
+            found += classes
+            many = many or listed
+        return found, many
     if inspect.isclass(annotation) and issubclass(annotation, Section):
-        return annotation, False
-    return None, False
+        return [annotation], False
+    return [], False
+
+
+def _kinds(section: type[Section]) -> tuple[str, ...]:
+    return typing.get_args(section.model_fields["kind"].annotation)
+
+
+def _tagged_rows(key: str, sections: list[type[Section]]) -> Iterator[tuple[str, str, str, str]]:
+    """A table whose `kind` picks one of `sections`: `kind` once, then each member's keys with the
+    kinds they belong to."""
+    kinds = [kind for section in sections for kind in _kinds(section)]
+    first = sections[0].model_fields["kind"]
+    yield (f"{key}.kind", " | ".join(f'"{kind}"' for kind in kinds), _default(first),
+           "picks the table's other keys")
+    for section in sections:
+        when = "with kind " + " or ".join(f'"{kind}"' for kind in _kinds(section))
+        for row in rows(section, f"{key}."):
+            if row[0] != f"{key}.kind":
+                yield row[0], row[1], row[2], ", ".join(filter(None, (row[3], when)))
 
 
 def rows(schema: type[pydantic.BaseModel], prefix: str = "") -> Iterator[tuple[str, str, str, str]]:
     """(key, type, default, allowed) for every leaf key of `schema`, depth first."""
     for name, field in schema.model_fields.items():
         key = f"{prefix}{name}"
-        section, many = _section_class(field.annotation)
-        if section is not None:
-            yield from rows(section, f"{key}[].") if many else rows(section, f"{key}.")
-            continue
-        yield key, _type_name(field.annotation), _default(field), _constraints(field)
+        sections, many = _section_classes(field.annotation)
+        if len(sections) > 1:
+            yield from _tagged_rows(key, sections)
+        elif sections:
+            yield from rows(sections[0], f"{key}[].") if many else rows(sections[0], f"{key}.")
+        else:
+            yield key, _type_name(field.annotation), _default(field), _constraints(field)
 
 
 def markdown(apps: dict[str, Any]) -> str:

@@ -19,9 +19,9 @@ end add 2.
 
 BM3 (`pfhub-bm3`, forward Euler at the case's dt):
 * throughput: n x n grids over the 960 x 960 box (dx = 960 / n; the case's dt is stable
-  for every n <= 1200), with the NumPy peer running the same step (`numpy_peer`);
-* whole run: the shipped case to t = 1500 (quick suite: t = 20), wall seconds and
-  cell-updates per second, float32 and float64.
+  for every n <= 2400), with the NumPy peer running the same step (`numpy_peer`);
+* whole run: the shipped case (2400 x 2400) to t = 250 and 1500 (quick suite: t = 5),
+  wall seconds and cell-updates per second, float32 and float64.
 The traffic model counts phi and U read and written once per step (4 passes): what a
 fully fused step moves; the stencil's neighbours come from cache.
 """
@@ -94,13 +94,13 @@ BENCHMARKS = Benchmarks(
         fields=_fixed_fields, overrides=("time.adaptive=false", "time.order=1", f"time.dt={FIXED_DT!r}"),
         sized=True, note="fixed dt, "),
         ThroughputProblem(
-            case=BM3, points=Setting((300,), (600, 1200), "bm3_sizes"), at=lambda n: (f"grid.shape=[{n}, {n}]",),
+            case=BM3, points=Setting((600,), (1200, 2400), "bm3_sizes"), at=lambda n: (f"grid.shape=[{n}, {n}]",),
             label=lambda n: f"BM3 {n}x{n}", traffic=BM3_TRAFFIC, norms=dendrite_norms, fields=_bm3_fields,
             overrides=("output.times=[]",), steps=Setting(20, 40, "bm3_steps"), peers=(NUMPY,))),
     adaptive=(
         AdaptiveProblem(case=CASE, label="BM1a", times=Setting((1000.0,), (1000.0, 10000.0), "adaptive_times"),
                         traffic=ADAPTIVE_TRAFFIC, norms=norms, fields=_adaptive_fields, peers=(PYPDE,)),
-        AdaptiveProblem(case=BM3, label="BM3", times=Setting((20.0,), (1500.0,), "bm3_times"), traffic=BM3_TRAFFIC,
+        AdaptiveProblem(case=BM3, label="BM3", times=Setting((5.0,), (250.0, 1500.0), "bm3_times"), traffic=BM3_TRAFFIC,
                         norms=dendrite_norms, fields=_bm3_fields)),
     scaling=ScalingProblem(CASE, ("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]", "time.adaptive=false",
                                   "time.dt=0.05"), _weak, "free_energy", PROJECTION),

@@ -16,7 +16,7 @@ it is the slope of each upload's tip-position series over its last interval (AMP
 
 Band: the range of the two codes widened on each side by half their spread, so that a
 result passes when it is no further from them than they are from each other. No margin
-is added for hanami's own discretisation error: docs/phasefield.md shows the convergence
+is added for hanami's own discretisation error: docs/dendrite.md shows the convergence
 study that says how far the shipped spacing is from the converged value.
 """
 

@@ -62,16 +62,19 @@ def build_cahn_hilliard(case: PhaseFieldCase) -> Built:
 def dendrite(case: PhaseFieldCase) -> Dendrite:
     m = case.model
     return Dendrite(grid=case.grid.build(), w0=m.w0, tau0=m.tau0, eps4=m.eps4, diffusivity=m.diffusivity,
-                    coupling=m.resolved_coupling(), stencil=m.stencil, dtype=case.precision)
+                    coupling=m.resolved_coupling(), stencil=m.stencil, u_substeps=m.u_substeps,
+                    dtype=case.precision)
 
 
 def build_dendrite(case: PhaseFieldCase) -> Built:
     """BM3: phi and U from the seed; forward Euler at `time.dt`, refused above the stability limit."""
     model = dendrite(case)
-    limit = model.stable_dt()
-    if case.time.dt > limit:
-        raise ValueError(f"time.dt = {case.time.dt:g} exceeds the forward-Euler stability limit {limit:.4g} "
-                         f"of grid spacing {model.h:g} with the {model.stencil} stencil; set time.dt <= {limit:.4g}")
+    phi_limit, u_limit = model.stable_limits()
+    if case.time.dt > model.stable_dt():
+        raise ValueError(f"time.dt = {case.time.dt:g} exceeds the forward-Euler stability limit of grid spacing "
+                         f"{model.h:g} with the {model.stencil} stencil: phi needs dt <= {phi_limit:.4g}, U needs "
+                         f"dt / model.u_substeps <= {u_limit:.4g} (model.u_substeps = {model.u_substeps}); "
+                         f"set time.dt <= {model.stable_dt():.4g}")
     phi0, u0 = case.initial.build(model.grid, case.model.w0)
     fields = {"phi": jnp.asarray(phi0, case.precision), "U": jnp.asarray(u0, case.precision)}
     attrs = {

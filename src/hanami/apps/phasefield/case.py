@@ -62,7 +62,10 @@ class DendriteSection(Section):
     `coupling` (lambda) defaults to D tau0 / (a2 W0^2) with a2 = 0.6267, the thin-interface
     value at which the interface kinetics vanish (Karma & Rappel 1998). `stencil`:
     "isotropic" (nine-point in the isotropic limit, the default) or "compact" (five-point);
-    docs/phasefield.md compares them.
+    docs/dendrite.md compares them. `u_substeps`: steps of U per step of phi (U's stability
+    limit is about five times phi's in the benchmark; 4 runs the phi operator four times less often). eps4 stays below 1/15, above which the interface
+    stiffness W + W_theta_theta turns negative for some orientations (missing orientations,
+    corners), which this model does not handle.
     """
 
     kind: Literal["dendrite"]
@@ -72,6 +75,7 @@ class DendriteSection(Section):
     diffusivity: PositiveFloat = 10.0
     coupling: PositiveFloat | None = None
     stencil: Literal["isotropic", "compact"] = "isotropic"
+    u_substeps: int = Field(1, ge=1, le=16)
 
     def resolved_coupling(self) -> float:
         """lambda; D tau0 / (0.6267 W0^2) unless given."""

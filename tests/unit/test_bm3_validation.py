@@ -1,0 +1,59 @@
+"""`hanami validate pfhub-bm3`: the judging against the uploads' figures, and the quick
+self-convergence check end to end (slow)."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from hanami.apps.base import RunResult
+from hanami.apps.phasefield.bm3_references import PUBLISHED, bands
+from hanami.apps.phasefield.bm3_validate import judge, tip_slope
+
+
+def fake_result(tip_end: float, speed: float, solid: float = 0.01876, energy: float = 1.9764e6) -> RunResult:
+    times = np.arange(0.0, 1500.0 + 1e-9, 5.0)
+    history = [{"time": t, "tip_position": tip_end - speed * (1500.0 - t), "solid_fraction": solid,
+                "free_energy": energy, "enthalpy": 0.2} for t in times]
+    phi = np.full((8, 8), -1.0)
+    phi[:3, :3] = 1.0
+    dataset = xr.Dataset({"phi": (("time", "x", "y"), phi[None])})
+    return RunResult(run_dir=None, summary={}, dataset=dataset, history=history)
+
+
+def test_bands_hold_both_codes_and_no_more_than_their_spread():
+    limits = bands()
+    for name in ("tip_position", "solid_fraction", "free_energy"):
+        values = [figures[name] for figures in PUBLISHED.values()]
+        spread = max(values) - min(values)
+        assert limits[name].low == pytest.approx(min(values) - spread / 2)
+        assert limits[name].high == pytest.approx(max(values) + spread / 2)
+
+
+def test_tip_slope_is_the_least_squares_speed():
+    assert tip_slope(fake_result(283.0, 0.147).history) == pytest.approx(0.147, rel=1e-9)
+
+
+@pytest.mark.parametrize("tip, speed, passed", [(283.0, 0.147, True), (298.0, 0.147, False),
+                                                (283.0, 0.16, False)])
+def test_judge_passes_only_inside_every_band(tip, speed, passed):
+    report = judge(fake_result(tip, speed), "float64", updates=1000)
+    assert all(c["passed"] for c in report["checks"]) is passed
+    kinds = {c["check"].split(" ")[0]: c["kind"] for c in report["checks"]}
+    assert report["checks"][-2]["limit"] == pytest.approx(1.5 * 1000 * 2.220446e-16)
+    assert kinds["tip_position"] == "validation" and kinds["enthalpy"] == "verification"
+
+
+@pytest.mark.slow
+def test_quick_validation_converges_conserves_and_stays_symmetric(cli, tmp_path):
+    result = cli("validate", "pfhub-bm3", "--quick", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "validation.json").read_text())
+    assert report["passed"] and report["quick"] and report["dx"] == pytest.approx(0.8)
+    checks = {c["check"].split(":")[0]: c for c in report["checks"]}
+    assert checks["tip_position"]["relative_change"] < 0.06
+    assert checks["tip velocity (slope)"]["relative_change"] < 0.06
+    assert all(c["kind"] == "verification" for c in report["checks"])
+    assert report["provenance"]["git_revision"]
+    assert (tmp_path / "run" / "contour_phi0_t150.csv").read_text().startswith("x,y\n")
