@@ -38,7 +38,7 @@ def test_validate_help_lists_every_validation_and_its_options():
 def test_an_option_is_refused_where_it_does_not_apply():
     from hanami.validate import run_validation
 
-    with pytest.raises(CaseError, match=r"--dx applies to niederer only, not to 'pfhub-bm1a'"):
+    with pytest.raises(CaseError, match=r"--dx applies to pfhub-bm3, niederer only, not to 'pfhub-bm1a'"):
         run_validation("pfhub-bm1a", dx=0.2)
     with pytest.raises(CaseError, match="unknown benchmark 'nope'; allowed: pfhub-bm1a"):
         run_validation("nope")

@@ -230,6 +230,10 @@ def surrogate_tables(records: list[dict[str, Any]]) -> list[Table]:
 
 def _validation_figures(v: dict[str, Any]) -> str:
     """The headline figures of a validation report, whatever the app."""
+    if isinstance(v.get("checks"), list) and all("name" in c for c in v["checks"]):
+        # named checks (PFHub BM3): the quantity and its value, validations first
+        ordered = sorted(v["checks"], key=lambda c: c.get("kind") != "validation")
+        return ", ".join(f"{c['name']} = {fmt(c['value'], '.4g')}" for c in ordered[:4])
     if isinstance(v.get("checks"), list):
         return ", ".join(f"F({c['time']:g}) = {fmt(c.get('free_energy'), '.3f')}" for c in v["checks"])
     verdict = v.get("verdict") or {}
