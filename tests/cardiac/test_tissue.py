@@ -116,7 +116,7 @@ def test_validation_verdict():
 
 def test_dx_option_only_for_niederer(cli):
     result = cli("validate", "pfhub-bm1a", "--dx", "0.2")
-    assert result.returncode == 2 and "--dx applies to niederer" in result.stderr
+    assert result.returncode == 2 and "--dx applies to pfhub-bm3, niederer only" in result.stderr
     result = cli("validate", "niederer", "--dx", "0.3")
     assert result.returncode == 2 and "allowed values are 0.5, 0.2, 0.1" in result.stderr
 

@@ -38,7 +38,9 @@ class PhaseFieldApp(App):
         Validation("pfhub-bm3", "PFHub BM3: tip position, solid fraction and F at t = 1500 against AMPE and "
                    "MOOSE; steady tip velocity; enthalpy conserved; diagonal symmetry", validate_bm3,
                    options=(ValidationOption("dx", float, "grid spacing [W0] in place of the shipped 0.4 (dt "
-                                             "follows); 0.8 runs 16 times faster, ~3 % from converged"),),
+                                             "follows); 0.8 runs 16 times faster, ~3 % from converged"),
+                            ValidationOption("run", str, "judge this finished `hanami run pfhub-bm3` directory "
+                                             "instead of running the case")),
                    quick="pfhub-bm3-quick (96 x 96 box to t = 150) against the same on a grid twice as fine"),)
 
     def build(self, case: PhaseFieldCase) -> Built:

@@ -18,13 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import xarray as xr
 from rich.console import Console
 from rich.table import Table
 
 from hanami.apps.base import CaseRunner, RunResult
 from hanami.apps.phasefield.bm3_references import CHECK_TIME, PUBLISHED, TIP_VELOCITY, bands
 from hanami.apps.phasefield.build import dendrite
+from hanami.core.checkpoint import load_checkpoint, newest_checkpoint
 from hanami.core.files import default_run_dir, write_text
+from hanami.errors import CaseError
 
 # |phi - phi^T| allowed at the end: the x and y fluxes are the same expressions with the axes
 # swapped, so only round-off (amplified by the growth) separates them.
@@ -142,22 +145,46 @@ def spacing_overrides(runner: CaseRunner, name: str, dx: float, overrides: list[
     return [f"grid.shape={shape}", f"time.dt={dt!r}", f"diagnostics.every_iterations={max(1, round(5.0 / dt))}"]
 
 
+def finished_run(runner: CaseRunner, run_dir: Path) -> tuple[RunResult, Any]:
+    """A finished `hanami run pfhub-bm3` read back: its summary, output, the full diagnostics
+    history (kept in its newest checkpoint) and its resolved case."""
+    summary_path = run_dir / "summary.json"
+    if not summary_path.exists():
+        raise CaseError(f"--run {run_dir}: no summary.json there; give the directory of a finished hanami run")
+    summary = json.loads(summary_path.read_text())
+    if summary.get("case") != "pfhub-bm3" or summary.get("status") != "completed":
+        raise CaseError(f"--run {run_dir}: holds case {summary.get('case')!r} with status "
+                        f"{summary.get('status')!r}; it must be a completed pfhub-bm3 run")
+    _, history, _ = load_checkpoint(newest_checkpoint(run_dir / "checkpoints"))
+    dataset = xr.load_dataset(run_dir / summary["outputs"][0])
+    case = runner.load_case(run_dir / "case.toml").case
+    return RunResult(run_dir=run_dir, summary=summary, dataset=dataset, history=history), case
+
+
 def validate_bm3(runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                  precision: str | None = None, progress: bool = True, console: Console | None = None,
-                 dx: float | None = None) -> int:
+                 dx: float | None = None, run: Path | None = None) -> int:
     """Run BM3 (or its quick self-convergence check), print the table, write validation.json; the exit status.
 
     `dx` [W0] replaces the shipped spacing (dt follows it): 0.8 is the 16 times cheaper first look.
+    `run` judges a finished `hanami run pfhub-bm3` directory instead of running the case (a run
+    made on a cluster, say); the report is written beside it.
     """
     console = console or Console()
-    run_dir = Path(out) if out else default_run_dir("validate-pfhub-bm3")
     name = "pfhub-bm3-quick" if quick else "pfhub-bm3"
-    if dx is not None:
-        overrides = list(overrides) + spacing_overrides(runner, name, dx, list(overrides))
-    result = runner.run_case(name, out=run_dir / "run" if quick else run_dir, overrides=list(overrides),
-                             precision=precision, progress=progress)
+    if run is not None:
+        if quick or dx is not None or overrides:
+            raise CaseError("--run judges a finished run as it is: it takes no --quick, --dx or --set")
+        result, case = finished_run(runner, Path(run))
+        run_dir = Path(out) if out else Path(run)
+    else:
+        run_dir = Path(out) if out else default_run_dir("validate-pfhub-bm3")
+        if dx is not None:
+            overrides = list(overrides) + spacing_overrides(runner, name, dx, list(overrides))
+        result = runner.run_case(name, out=run_dir / "run" if quick else run_dir, overrides=list(overrides),
+                                 precision=precision, progress=progress)
+        case = runner.load_case(name, list(overrides)).case
     used = result.summary["provenance"]["precision"]
-    case = runner.load_case(name, list(overrides)).case
     updates = result.summary["iteration"] * case.model.u_substeps
     if quick:
         finer = [f"grid.shape=[{2 * case.grid.shape[0]},{2 * case.grid.shape[1]}]", f"time.dt={case.time.dt / 4!r}"]
@@ -170,6 +197,7 @@ def validate_bm3(runner: CaseRunner, *, out: Path | None = None, quick: bool = F
         "benchmark": "pfhub-bm3", "quick": quick, "dx": float(result.dataset["x"].values[1] - result.dataset["x"].values[0]), "passed": all(c["passed"] for c in report["checks"]),
         "steps": result.summary["iteration"], "run_seconds": result.summary["timings_s"]["run"],
         "compile_seconds": result.summary["timings_s"]["compile"], "run_dir": str(result.run_dir),
+        "judged_from_run": run is not None,
         "provenance": result.summary["provenance"]})
     write_text(run_dir / "validation.json", json.dumps(report, indent=2))
     print_report(report, console)
