@@ -66,3 +66,21 @@ def test_report_table_names_the_bm3_figures():
     report = judge(fake_result(283.0, 0.147), "float64", updates=1000)
     report.update({"benchmark": "pfhub-bm3", "passed": True})
     assert _validation_figures(report).startswith("tip_position = 283, solid_fraction = 0.01876")
+
+
+def test_a_finished_run_is_judged_in_place(cli, tmp_path):
+    """`--run DIR` reads a finished pfhub-bm3 run back (history from its checkpoint) and judges it;
+    a run of another case is refused with one message."""
+    run = tmp_path / "bm3"
+    made = cli("run", "pfhub-bm3", "--out", str(run), "--set", "grid.shape=[60,60]", "--stop-time", "5", "-q")
+    assert made.returncode == 0, made.stderr
+    result = cli("validate", "pfhub-bm3", "--run", str(run))
+    assert result.returncode == 1  # t = 5 on a 16-unit grid is far from the t = 1500 figures
+    report = json.loads((run / "validation.json").read_text())
+    assert report["judged_from_run"] and report["time"] == pytest.approx(5.0)
+    assert {c["name"] for c in report["checks"]} == {"tip_position", "solid_fraction", "free_energy", "tip_velocity",
+                                                     "enthalpy_drift", "asymmetry"}
+    other = tmp_path / "quick"
+    assert cli("run", "pfhub-bm3-quick", "--out", str(other), "--stop-time", "1", "-q").returncode == 0
+    refused = cli("validate", "pfhub-bm3", "--run", str(other))
+    assert refused.returncode == 2 and "it must be a completed pfhub-bm3 run" in refused.stderr
