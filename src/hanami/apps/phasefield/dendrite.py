@@ -36,6 +36,13 @@ from hanami.core.grid import BoxGrid
 
 Fields = dict[str, jax.Array]
 
+
+def _tip_cell(row: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """Along a row of phi: (i, the crossing lies between cells i and i + 1; no solid; solid to the end)."""
+    last = jnp.max(jnp.where(row > 0, jnp.arange(row.shape[0]), -1))
+    return jnp.clip(last, 0, row.shape[0] - 2), last < 0, last == row.shape[0] - 1
+
+
 class Dendrite(eqx.Module):
     """Karma–Rappel solidification on a 2D no-flux box.
 
@@ -135,12 +142,10 @@ class Dendrite(eqx.Module):
         """
         row = phi[:, 0]
         x = jnp.asarray(self.grid.axis(0), row.dtype)
-        solid = row > 0
-        last = jnp.max(jnp.where(solid, jnp.arange(row.shape[0]), -1))
-        i = jnp.clip(last, 0, row.shape[0] - 2)
+        i, no_solid, all_solid = _tip_cell(row)
         left, right = row[i], row[i + 1]
         crossing = x[i] + (x[i + 1] - x[i]) * left / (left - right)
-        return jnp.where(last < 0, -jnp.inf, jnp.where(last == row.shape[0] - 1, x[-1], crossing))
+        return jnp.where(no_solid, -jnp.inf, jnp.where(all_solid, x[-1], crossing))
 
     def tip_velocity(self, phi: jax.Array, u: jax.Array) -> jax.Array:
         """Speed of the tip along x [length/time]: -(dphi/dt) / (dphi/dx) at the crossing.
@@ -149,13 +154,11 @@ class Dendrite(eqx.Module):
         figure needs no earlier state.
         """
         row, rate = phi[:, 0], self.phi_rate(phi, u)[:, 0]
-        solid = row > 0
-        last = jnp.max(jnp.where(solid, jnp.arange(row.shape[0]), -1))
-        i = jnp.clip(last, 0, row.shape[0] - 2)
+        i, no_solid, all_solid = _tip_cell(row)
         weight = row[i] / (row[i] - row[i + 1])
         rate_tip = (1 - weight) * rate[i] + weight * rate[i + 1]
         slope = (row[i + 1] - row[i]) / self.h
-        return jnp.where((last < 0) | (last == row.shape[0] - 1), 0.0, -rate_tip / slope)
+        return jnp.where(no_solid | all_solid, 0.0, -rate_tip / slope)
 
     def diagnostics(self, fields: Fields) -> dict[str, jax.Array]:
         phi, u = fields["phi"], fields["U"]
