@@ -145,9 +145,9 @@ def spacing_overrides(runner: CaseRunner, name: str, dx: float, overrides: list[
     return [f"grid.shape={shape}", f"time.dt={dt!r}", f"diagnostics.every_iterations={max(1, round(5.0 / dt))}"]
 
 
-def finished_run(runner: CaseRunner, run_dir: Path) -> tuple[RunResult, Any]:
-    """A finished `hanami run pfhub-bm3` read back: its summary, output, the full diagnostics
-    history (kept in its newest checkpoint) and its resolved case."""
+def finished_run(run_dir: Path) -> RunResult:
+    """A finished `hanami run pfhub-bm3` read back: its summary, output and the full diagnostics
+    history (kept in its newest checkpoint)."""
     summary_path = run_dir / "summary.json"
     if not summary_path.exists():
         raise CaseError(f"--run {run_dir}: no summary.json there; give the directory of a finished hanami run")
@@ -157,8 +157,7 @@ def finished_run(runner: CaseRunner, run_dir: Path) -> tuple[RunResult, Any]:
                         f"{summary.get('status')!r}; it must be a completed pfhub-bm3 run")
     _, history, _ = load_checkpoint(newest_checkpoint(run_dir / "checkpoints"))
     dataset = xr.load_dataset(run_dir / summary["outputs"][0])
-    case = runner.load_case(run_dir / "case.toml").case
-    return RunResult(run_dir=run_dir, summary=summary, dataset=dataset, history=history), case
+    return RunResult(run_dir=run_dir, summary=summary, dataset=dataset, history=history)
 
 
 def validate_bm3(runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
@@ -175,7 +174,7 @@ def validate_bm3(runner: CaseRunner, *, out: Path | None = None, quick: bool = F
     if run is not None:
         if quick or dx is not None or overrides:
             raise CaseError("--run judges a finished run as it is: it takes no --quick, --dx or --set")
-        result, case = finished_run(runner, Path(run))
+        result = finished_run(Path(run))
         run_dir = Path(out) if out else Path(run)
     else:
         run_dir = Path(out) if out else default_run_dir("validate-pfhub-bm3")
@@ -183,7 +182,7 @@ def validate_bm3(runner: CaseRunner, *, out: Path | None = None, quick: bool = F
             overrides = list(overrides) + spacing_overrides(runner, name, dx, list(overrides))
         result = runner.run_case(name, out=run_dir / "run" if quick else run_dir, overrides=list(overrides),
                                  precision=precision, progress=progress)
-        case = runner.load_case(name, list(overrides)).case
+    case = runner.load_case(result.run_dir / "case.toml").case  # the resolved case the run used
     used = result.summary["provenance"]["precision"]
     updates = result.summary["iteration"] * case.model.u_substeps
     if quick:
@@ -194,7 +193,8 @@ def validate_bm3(runner: CaseRunner, *, out: Path | None = None, quick: bool = F
     else:
         report = judge(result, used, updates)
     report.update({
-        "benchmark": "pfhub-bm3", "quick": quick, "dx": float(result.dataset["x"].values[1] - result.dataset["x"].values[0]), "passed": all(c["passed"] for c in report["checks"]),
+        "benchmark": "pfhub-bm3", "quick": quick, "dx": case.grid.lengths[0] / case.grid.shape[0],
+        "passed": all(c["passed"] for c in report["checks"]),
         "steps": result.summary["iteration"], "run_seconds": result.summary["timings_s"]["run"],
         "compile_seconds": result.summary["timings_s"]["compile"], "run_dir": str(result.run_dir),
         "judged_from_run": run is not None,
