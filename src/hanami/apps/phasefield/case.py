@@ -59,13 +59,13 @@ class CahnHilliardSection(Section):
 class DendriteSection(Section):
     """Karma–Rappel solidification of a pure substance (PFHub BM3), in units of W0 and tau0.
 
-    `coupling` (lambda) defaults to D tau0 / (a2 W0^2) with a2 = 0.6267, the thin-interface
-    value at which the interface kinetics vanish (Karma & Rappel 1998). `stencil`:
-    "isotropic" (nine-point in the isotropic limit, the default) or "compact" (five-point);
-    docs/dendrite.md compares them. `u_substeps`: steps of U per step of phi (U's stability
-    limit is about five times phi's in the benchmark; 4 runs the phi operator four times less often). eps4 stays below 1/15, above which the interface
-    stiffness W + W_theta_theta turns negative for some orientations (missing orientations,
-    corners), which this model does not handle.
+    `coupling` (lambda) defaults to D tau0 / (a2 W0^2) with a2 = 0.6267, the thin-interface value at
+    which the interface kinetics vanish (Karma & Rappel 1998). `stencil`: "isotropic" (nine-point in
+    the isotropic limit, the default) or "compact" (five-point); docs/dendrite.md compares them.
+    `u_substeps`: steps of U per step of phi (U's stable step is about five times smaller than phi's in the
+    benchmark; 4 runs the phi operator four times less often). eps4 stays below 1/15, above which
+    the interface stiffness W + W_theta_theta turns negative for some orientations (missing
+    orientations, corners), which this model does not handle.
     """
 
     kind: Literal["dendrite"]

@@ -1,11 +1,11 @@
-"""The BM3 peer: the same explicit scheme written in NumPy (`hanami bench phasefield --peers`).
+"""The BM3 peer: the same explicit step run by NumPy (`hanami bench phasefield --peers`).
 
-The question it answers: what does the compiled JAX step buy over the obvious array code
-of the same method on the same machine? It advances the loaded `pfhub-bm3` case with
-exactly hanami's discretisation: the model's own `step`, whose operators take NumPy
-arrays as well (the same code, stencil, step and walls, executed op by op by NumPy) for the throughput problem's steps, and times
-the median of its repeats as the throughput records do. NumPy runs one thread; its
-operations each make a pass over memory, where XLA fuses them.
+The question it answers: what does the compiled JAX step buy over the obvious array code of the same
+method on the same machine? It advances the loaded `pfhub-bm3` case with exactly hanami's
+discretisation: the model's own `step`, whose operators take NumPy arrays as well (the same code,
+stencil, step and walls, executed op by op by NumPy) for the throughput problem's steps, and times
+the median of its repeats as the throughput records do. NumPy runs one thread; its operations each
+make a pass over memory, where XLA fuses them.
 """
 
 from __future__ import annotations
