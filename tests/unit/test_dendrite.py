@@ -156,7 +156,7 @@ def test_shipped_cases_build_and_bad_settings_are_refused():
             load_case("pfhub-bm3-quick", [override])
     with pytest.raises(CaseError, match="unknown key 'initial.c0'"):
         load_case("pfhub-bm1a", ['initial.kind="seed"'])
-    with pytest.raises(pydantic.ValidationError, match="sets phi and U of model.kind = 'dendrite'"):
+    with pytest.raises(pydantic.ValidationError, match="model.kind = 'cahn-hilliard' starts from initial.kind = 'pfhub-bm1' or 'random' or 'constant', not 'seed'"):
         PhaseFieldCase(app="phasefield", name="x", stop={"time": 1.0}, initial={"kind": "seed"})
 
 

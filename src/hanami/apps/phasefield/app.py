@@ -11,22 +11,24 @@ import xarray as xr
 from hanami.apps.base import App, Built, SurrogateSettings, Validation, ValidationOption
 from hanami.apps.phasefield import plots
 from hanami.apps.phasefield.benchmarks import BENCHMARKS
+from hanami.apps.phasefield.bm2_validate import validate_bm2
 from hanami.apps.phasefield.bm3_validate import validate_bm3
 from hanami.apps.phasefield.build import BUILDERS
 from hanami.apps.phasefield.case import PhaseFieldCase
 from hanami.apps.phasefield.differentiation import DIFFERENTIATION
+from hanami.apps.phasefield.ostwald import order_parameter_names
 from hanami.apps.phasefield.validate import validate_bm1
 
 
 class PhaseFieldApp(App):
     name = "phasefield"
-    description = ("phase field: Cahn-Hilliard spinodal decomposition (PFHub BM1), dendritic solidification "
-                   "(PFHub BM3)")
+    description = ("phase field: Cahn-Hilliard spinodal decomposition (PFHub BM1), Ostwald ripening (PFHub BM2), "
+                   "dendritic solidification (PFHub BM3)")
     schema = PhaseFieldCase
     cases_dir = Path(__file__).parent / "cases"
-    summary_keys = ("free_energy", "mass", "c_min", "c_max", "solid_fraction", "tip_position", "tip_velocity",
+    summary_keys = ("free_energy", "bulk_energy", "gradient_energy", "mass", "c_min", "c_max", "solid_fraction", "tip_position", "tip_velocity",
                     "enthalpy", "U_min", "U_max")
-    output_fields = ("c", "phi", "U")
+    output_fields = ("c", *order_parameter_names(12), "phi", "U")
     differentiation = DIFFERENTIATION
     surrogate = SurrogateSettings(domain="box", mirror_symmetric=True)
     benchmarks = BENCHMARKS
@@ -34,6 +36,11 @@ class PhaseFieldApp(App):
         Validation(f"pfhub-bm1{variant}", f"PFHub BM1{variant}: F(t) against PRISMS-PF, MEMPHIS and MOOSE; mass "
                    "conserved; F never increases", functools.partial(validate_bm1, variant),
                    quick="stop at t = 1000 (else 10^4)")
+        for variant in ("a", "b")) + tuple(
+        Validation(f"pfhub-bm2{variant}", f"PFHub BM2{variant} (verification): F(0) against a quadrature of the "
+                   "initial state; mass conserved; F never increases; self-convergence in dt and dx",
+                   functools.partial(validate_bm2, variant),
+                   quick="stop at t = 100 (else 1000); time-step study to t = 10 (else 10 and 100)")
         for variant in ("a", "b")) + (
         Validation("pfhub-bm3", "PFHub BM3: tip position, solid fraction and F at t = 1500 against AMPE and "
                    "MOOSE; steady tip velocity; enthalpy conserved; diagonal symmetry", validate_bm3,

@@ -11,7 +11,8 @@ from hanami.apps.phasefield.case import PhaseFieldCase
 from hanami.apps.phasefield.dendrite import Dendrite
 from hanami.apps.phasefield.model import CahnHilliard
 from hanami.core.grid import BoxGrid
-from hanami.core.integrate import Attempt, adaptive, fixed_step
+from hanami.apps.phasefield.ostwald import OstwaldRipening
+from hanami.core.integrate import Attempt, adaptive, fixed_step, step_doubling
 from hanami.core.output import FieldLayout
 from hanami.core.state import State
 
@@ -95,8 +96,46 @@ def build_dendrite(case: PhaseFieldCase) -> Built:
                  layout=_layout(model.grid, attrs), attempt_for=attempt_for)
 
 
+def ostwald(case: PhaseFieldCase) -> OstwaldRipening:
+    m = case.model
+    return OstwaldRipening(grid=case.grid.build(), count=m.order_parameters, kappa_c=m.kappa_c,
+                           kappa_eta=m.kappa_eta, mobility=m.mobility, relaxation=m.relaxation, rho2=m.rho2, w=m.w,
+                           alpha=m.alpha, c_alpha=m.c_alpha, c_beta=m.c_beta,
+                           stabilisation=m.resolved_stabilisation(), dtype=case.precision)
+
+
+def build_ostwald(case: PhaseFieldCase) -> Built:
+    """BM2: c and eta_i from the initial table; adaptive step doubling or a fixed first/second-order step."""
+    model = ostwald(case)
+    c0, etas = case.initial.build(model.grid, model.count)
+    fields = {"c": jnp.asarray(c0, case.precision)}
+    fields.update({name: jnp.asarray(e, case.precision) for name, e in zip(model.names, etas)})
+    attrs = {
+        "c": {"long_name": "composition", "units": "1"},
+        **{name: {"long_name": f"order parameter {name}", "units": "1"} for name in model.names},
+        "bulk_energy": {"long_name": "chemical (bulk) part of F", "units": "1"},
+        "gradient_energy": {"long_name": "gradient part of F", "units": "1"},
+        "mass": {"long_name": "mean composition", "units": "1"},
+        "c_min": {"long_name": "minimum of c", "units": "1"},
+        "c_max": {"long_name": "maximum of c", "units": "1"},
+    }
+
+    def attempt_for(model: OstwaldRipening) -> Attempt:
+        if case.time.adaptive:
+            return adaptive(step_doubling(model.step, case.time.order), tolerance=case.time.tolerance,
+                            dt_min=case.time.dt_min, dt_max=case.time.dt_max, error_order=1,
+                            safety=case.time.safety)
+        if case.time.order == 2:
+            return fixed_step(lambda fields, dt: step_doubling(model.step, 2)(fields, dt)[0])
+        return fixed_step(model.step)
+
+    return Built(model=model, state=State.start(fields, dt=case.time.dt), attempt=attempt_for(model),
+                 layout=_layout(model.grid, attrs), attempt_for=attempt_for)
+
+
 # The builder of each `model.kind` (the schema's `model` table is a union tagged by `kind`).
 BUILDERS: dict[str, Callable[[PhaseFieldCase], Built]] = {
     "cahn-hilliard": build_cahn_hilliard,
     "dendrite": build_dendrite,
+    "ostwald-ripening": build_ostwald,
 }

@@ -88,6 +88,72 @@ class DendriteSection(Section):
 A2 = 0.6267
 
 
+class OstwaldSection(Section):
+    """Ostwald ripening of `order_parameters` particle orientations in a matrix (PFHub BM2).
+
+    `stabilisation` (A of the eta equations) defaults to 2 w, the largest curvature of the
+    double well w eta^2 (1 - eta)^2 on [0, 1]; the step-doubling error control keeps the
+    scheme accurate, A only damps the explicit part.
+    """
+
+    kind: Literal["ostwald-ripening"]
+    order_parameters: int = Field(4, ge=1, le=12)
+    kappa_c: PositiveFloat = 3.0
+    kappa_eta: PositiveFloat = 3.0
+    mobility: PositiveFloat = 5.0
+    relaxation: PositiveFloat = 5.0
+    rho2: PositiveFloat = 2.0
+    w: PositiveFloat = 1.0
+    alpha: float = Field(5.0, ge=0.0)
+    c_alpha: float = 0.3
+    c_beta: float = 0.7
+    stabilisation: float | None = Field(None, ge=0.0)
+
+    @pydantic.model_validator(mode="after")
+    def _wells_ordered(self) -> "OstwaldSection":
+        if not self.c_alpha < self.c_beta:
+            raise ValueError(f"need c_alpha < c_beta, got {self.c_alpha} and {self.c_beta}")
+        return self
+
+    def resolved_stabilisation(self) -> float:
+        return self.stabilisation if self.stabilisation is not None else 2.0 * self.w
+
+
+class RipeningInitialSection(Section):
+    """The PFHub BM2 initial state of c and eta_1..eta_p (2D only):
+
+    c = c0 + epsilon [cos(0.105x)cos(0.11y) + (cos(0.13x)cos(0.087y))^2 + cos(0.025x - 0.15y)cos(0.07x - 0.02y)],
+    eta_i = epsilon_eta {cos(0.01 i x - 4) cos((0.007 + 0.01 i) y) + cos((0.11 + 0.01 i) x) cos((0.11 + 0.01 i) y)
+            + psi [cos((0.046 + 0.001 i) x + (0.0405 + 0.001 i) y) cos((0.031 + 0.001 i) x - (0.004 + 0.001 i) y)]^2}^2.
+    """
+
+    kind: Literal["pfhub-bm2"]
+    c0: float = 0.5
+    epsilon: float = Field(0.05, ge=0.0)
+    epsilon_eta: float = Field(0.1, ge=0.0)
+    psi: float = 1.5
+
+    def build(self, grid: BoxGrid, count: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        """c and the `count` order parameters on `grid` (float64)."""
+        x, y = grid.mesh()
+        c = self.c0 + self.epsilon * bm1_perturbation(x, y)
+        etas = []
+        for i in range(1, count + 1):
+            a, b = 0.046 + 0.001 * i, 0.031 + 0.001 * i
+            inner = (np.cos(0.01 * i * x - 4) * np.cos((0.007 + 0.01 * i) * y)
+                     + np.cos((0.11 + 0.01 * i) * x) * np.cos((0.11 + 0.01 * i) * y)
+                     + self.psi * (np.cos(a * x + (0.0405 + 0.001 * i) * y)
+                                   * np.cos(b * x - (0.004 + 0.001 * i) * y)) ** 2)
+            etas.append(self.epsilon_eta * inner**2)
+        return c, etas
+
+
+def bm1_perturbation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The PFHub BM1/BM2 composition perturbation (amplitude about 1)."""
+    return (np.cos(0.105 * x) * np.cos(0.11 * y) + (np.cos(0.13 * x) * np.cos(0.087 * y)) ** 2
+            + np.cos(0.025 * x - 0.15 * y) * np.cos(0.07 * x - 0.02 * y))
+
+
 class SeedSection(Section):
     """A circular solid seed in undercooled liquid: phi = +1 inside `radius` around `centre`, -1 outside.
 
@@ -135,11 +201,7 @@ class InitialSection(Section):
         if grid.ndim != 2:
             raise ValueError("initial.kind = 'pfhub-bm1' is defined in 2D only; use 'random' in 3D")
         x, y = grid.mesh()
-        return self.c0 + self.epsilon * (
-            np.cos(0.105 * x) * np.cos(0.11 * y)
-            + (np.cos(0.13 * x) * np.cos(0.087 * y)) ** 2
-            + np.cos(0.025 * x - 0.15 * y) * np.cos(0.07 * x - 0.02 * y)
-        )
+        return self.c0 + self.epsilon * bm1_perturbation(x, y)
 
 
 def _kind(value: Any) -> str | None:
@@ -152,33 +214,35 @@ def _model_tag(value: Any) -> str:
 
 
 def _initial_tag(value: Any) -> str:
-    """The `initial` table's member: a seed (phi, U) or a composition field (c)."""
-    return "seed" if _kind(value) == "seed" else "field"
+    """The `initial` table's member: a seed (phi, U), the BM2 state (c, eta) or a composition field (c)."""
+    return {"seed": "seed", "pfhub-bm2": "ripening"}.get(_kind(value) or "", "field")
 
 
 class PhaseFieldCase(CaseBase):
     app: Literal["phasefield"]
     grid: GridSection = GridSection()
-    model: Annotated[Annotated[CahnHilliardSection, Tag("cahn-hilliard")] | Annotated[DendriteSection, Tag("dendrite")],
-                     Discriminator(_model_tag)] = CahnHilliardSection()
-    initial: Annotated[Annotated[InitialSection, Tag("field")] | Annotated[SeedSection, Tag("seed")],
-                       Discriminator(_initial_tag)] = InitialSection()
+    model: Annotated[Annotated[CahnHilliardSection, Tag("cahn-hilliard")] | Annotated[DendriteSection, Tag("dendrite")]
+                     | Annotated[OstwaldSection, Tag("ostwald-ripening")], Discriminator(_model_tag)] = CahnHilliardSection()
+    initial: Annotated[Annotated[InitialSection, Tag("field")] | Annotated[SeedSection, Tag("seed")]
+                       | Annotated[RipeningInitialSection, Tag("ripening")], Discriminator(_initial_tag)] = InitialSection()
 
     @pydantic.model_validator(mode="after")
     def _initial_fits_grid(self) -> "PhaseFieldCase":
         if self.initial.kind == "pfhub-bm1" and len(self.grid.shape) != 2:
             raise ValueError("initial.kind = 'pfhub-bm1' needs a 2D grid; use initial.kind = 'random' in 1D/3D")
+        needs = {"dendrite": ("seed",), "ostwald-ripening": ("pfhub-bm2",)}.get(
+            self.model.kind, ("pfhub-bm1", "random", "constant"))
+        if self.initial.kind not in needs:
+            raise ValueError(f"model.kind = {self.model.kind!r} starts from initial.kind = "
+                             f"{' or '.join(repr(k) for k in needs)}, not {self.initial.kind!r}")
         if self.model.kind == "dendrite":
             self._check_dendrite()
-        elif self.initial.kind == "seed":
-            raise ValueError("initial.kind = 'seed' sets phi and U of model.kind = 'dendrite'; "
-                             "Cahn-Hilliard takes 'pfhub-bm1', 'random' or 'constant'")
+        if self.initial.kind == "pfhub-bm2" and len(self.grid.shape) != 2:
+            raise ValueError("initial.kind = 'pfhub-bm2' is defined on a 2D grid")
         return self
 
     def _check_dendrite(self) -> None:
         grid = self.grid
-        if self.initial.kind != "seed":
-            raise ValueError(f"model.kind = 'dendrite' starts from initial.kind = 'seed', not {self.initial.kind!r}")
         if len(grid.shape) != 2 or grid.boundary != "no-flux":
             raise ValueError("model.kind = 'dendrite' runs on a 2D grid with grid.boundary = 'no-flux'")
         dx, dy = (length / n for length, n in zip(grid.lengths, grid.shape))

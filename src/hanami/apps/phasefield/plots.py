@@ -40,6 +40,9 @@ def composition(run_dir: Path, dataset: xr.Dataset, history: list[dict[str, floa
     ax.set_xlabel("x")
     ax.set_title(f"c at t = {float(dataset['time'][-1]):.6g}")
     _save(fig, run_dir / "c_final.png", written)
+    etas = [name for name in dataset.data_vars if name.startswith("eta")]
+    if etas and final.ndim == 2:
+        _grains(run_dir, dataset, etas, written)
 
     t = np.array([row["time"] for row in history])
     energy = np.array([row["free_energy"] for row in history])
@@ -52,6 +55,21 @@ def composition(run_dir: Path, dataset: xr.Dataset, history: list[dict[str, floa
     ax.grid(True, which="both", alpha=0.3)
     _save(fig, run_dir / "free_energy.png", written)
     return written
+
+
+def _grains(run_dir: Path, dataset: xr.Dataset, etas: list[str], written: list[Path]) -> None:
+    """Ostwald ripening: c beside the sum of eta_i^2 at the last output (as the PFHub BM2 figures)."""
+    last = dataset.isel(time=-1)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), dpi=110)
+    for ax, (label, values) in zip(axes, (("c", last["c"].values),
+                                          ("sum of eta_i^2", sum(last[n].values ** 2 for n in etas)))):
+        mesh = ax.pcolormesh(dataset["x"], dataset["y"], values.T, cmap="viridis", shading="auto")
+        ax.set_aspect("equal")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        fig.colorbar(mesh, ax=ax, label=label)
+        ax.set_title(f"{label} at t = {float(dataset['time'][-1]):.6g}")
+    _save(fig, run_dir / "grains_final.png", written)
 
 
 def zero_contour(x: np.ndarray, y: np.ndarray, phi: np.ndarray) -> list[np.ndarray]:
