@@ -2,6 +2,8 @@
 chemical potentials against the derivative of f, the implicit solve against the exact decay of a
 mode, mass and energy over steps, and the case checks. All verification."""
 
+import json
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -134,3 +136,17 @@ def test_case_refusals():
                        model={"kind": "ostwald-ripening"}, initial={"kind": "pfhub-bm2"})
     built = build(load_case("pfhub-bm2a", ["model.order_parameters=2"]))
     assert set(built.state.fields) == {"c", "eta1", "eta2"}
+
+
+@pytest.mark.slow
+def test_quick_verification_of_bm2a_passes_end_to_end(cli, tmp_path):
+    """`hanami validate pfhub-bm2a --quick`: F(0), mass, F decrease and the dt/dx study (about 2 minutes)."""
+    result = cli("validate", "pfhub-bm2a", "--quick", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "validation.json").read_text())
+    checks = {c["name"]: c for c in report["checks"]}
+    assert report["passed"] and all(c["kind"] == "verification" for c in report["checks"])
+    assert checks["time_order_t10"]["value"] > 1.0 and checks["space_t10"]["passed"]
+    assert checks["initial_gradient_energy"]["passed"] is None  # reported: the jump across the wrap
+    assert report["free_energy"]["100.0"] < report["free_energy"]["10.0"] < checks["initial_free_energy"]["value"]
+    assert (tmp_path / "run" / "grains_final.png").exists()
