@@ -37,7 +37,7 @@ def test_every_key_of_the_shipped_cases_is_listed():
 def test_rows_give_types_defaults_and_ranges():
     table = {row[0]: row[1:] for row in rows(apps()["phasefield"].schema)}
     assert table["model.kappa"] == ("float", "2.0", '> 0, with kind "cahn-hilliard"')
-    assert table["model.kind"][0] == '"cahn-hilliard" | "dendrite" | "ostwald-ripening"'
+    assert table["model.kind"][0] == '"cahn-hilliard" | "dendrite" | "ostwald-ripening" | "allen-cahn"'
     assert table["initial.radius"] == ("float", "8.0", '> 0, with kind "seed"')
     assert table["grid.boundary"][0] == '"periodic" | "no-flux"'
     assert table["app"][1] == "required" and table["stop.time"][2] == "> 0"

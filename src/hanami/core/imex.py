@@ -11,6 +11,8 @@ stages some later coefficient needs.
 
 Tableaux:
 
+* IMEX Euler (forward Euler for F, backward Euler for G; "(1,1,1)" of Ascher, Ruuth & Spiteri
+  1997, Appl. Numer. Math. 25, 151-167, doi:10.1016/S0168-9274(97)00056-1): first order.
 * SIL3, Whitaker & Kar (2013), Mon. Wea. Rev. 141, 3426-3434,
   doi:10.1175/MWR-D-13-00132.1: second order for the pair; its explicit part
   alone meets the third-order condition of linear problems (b A c = 1/6) but not
@@ -92,7 +94,15 @@ ARK3 = Tableau(
     order=3,
 )
 
-TABLEAUX = {"imex-sil3": SIL3, "imex-ark3": ARK3}
+EULER = Tableau(
+    explicit=((0, 0), (1, 0)),
+    implicit=((0, 0), (0, 1)),
+    b_explicit=(1, 0),
+    b_implicit=(0, 1),
+    order=1,
+)
+
+TABLEAUX = {"imex-euler": EULER, "imex-sil3": SIL3, "imex-ark3": ARK3}
 
 
 def _combine(y: State, dt: jax.Array, terms: list[tuple[float, State]]) -> State:

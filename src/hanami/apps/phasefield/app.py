@@ -13,6 +13,7 @@ from hanami.apps.phasefield import plots
 from hanami.apps.phasefield.benchmarks import BENCHMARKS
 from hanami.apps.phasefield.bm2_validate import validate_bm2
 from hanami.apps.phasefield.bm3_validate import validate_bm3
+from hanami.apps.phasefield.bm7_validate import validate_bm7
 from hanami.apps.phasefield.build import BUILDERS
 from hanami.apps.phasefield.case import PhaseFieldCase
 from hanami.apps.phasefield.differentiation import DIFFERENTIATION
@@ -23,11 +24,11 @@ from hanami.apps.phasefield.validate import validate_bm1
 class PhaseFieldApp(App):
     name = "phasefield"
     description = ("phase field: Cahn-Hilliard spinodal decomposition (PFHub BM1), Ostwald ripening (PFHub BM2), "
-                   "dendritic solidification (PFHub BM3)")
+                   "dendritic solidification (PFHub BM3), Allen-Cahn manufactured solution (PFHub BM7)")
     schema = PhaseFieldCase
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("free_energy", "bulk_energy", "gradient_energy", "mass", "c_min", "c_max", "solid_fraction", "tip_position", "tip_velocity",
-                    "enthalpy", "U_min", "U_max")
+                    "enthalpy", "U_min", "U_max", "phi_min", "phi_max")
     output_fields = ("c", *order_parameter_names(12), "phi", "U")
     differentiation = DIFFERENTIATION
     surrogate = SurrogateSettings(domain="box", mirror_symmetric=True)
@@ -48,12 +49,17 @@ class PhaseFieldApp(App):
                                              "follows); 0.8 runs 16 times faster, ~3 % from converged"),
                             ValidationOption("run", str, "judge this finished `hanami run pfhub-bm3` directory "
                                              "instead of running the case")),
-                   quick="pfhub-bm3-quick (96 x 96 box to t = 150) against the same on a grid twice as fine"),)
+                   quick="pfhub-bm3-quick (96 x 96 box to t = 150) against the same on a grid twice as fine"),
+        Validation("pfhub-bm7", "PFHub BM7a (verification): L2 error against the manufactured solution at t = 8 "
+                   "on halved grids (order 2) and halved steps (IMEX Euler, order 1)", validate_bm7,
+                   quick="grids 100-400 along x, steps on 400 x 200 (else grids 200-800, steps on 800 x 400)"),)
 
     def build(self, case: PhaseFieldCase) -> Built:
         return BUILDERS[case.model.kind](case)
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
-        if "phi" in dataset:
+        if "U" in dataset:
             return plots.dendrite(run_dir, dataset, history)
+        if "phi" in dataset:
+            return plots.order_parameter(run_dir, dataset, history)
         return plots.composition(run_dir, dataset, history)

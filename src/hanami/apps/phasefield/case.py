@@ -14,11 +14,16 @@ from hanami.core.sections import CaseBase
 
 
 class GridSection(Section):
-    """A 2D or 3D box: `shape` points over `lengths`, periodic or no-flux on every face."""
+    """A 1D, 2D or 3D box: `shape` points over `lengths`, periodic or no-flux on every face.
+
+    `"dirichlet-y"` (2D, model.kind = "allen-cahn" only): periodic along x, phi fixed at
+    `wall_values` = [at y = 0, at y = lengths[1]] on the two y walls (PFHub BM7).
+    """
 
     shape: list[PositiveInt] = Field(default_factory=lambda: [200, 200], min_length=1, max_length=3)
     lengths: list[PositiveFloat] = Field(default_factory=lambda: [200.0, 200.0], min_length=1, max_length=3)
-    boundary: Literal["periodic", "no-flux"] = "periodic"
+    boundary: Literal["periodic", "no-flux", "dirichlet-y"] = "periodic"
+    wall_values: list[float] = Field(default_factory=lambda: [1.0, 0.0], min_length=2, max_length=2)
 
     @pydantic.model_validator(mode="after")
     def _same_dimension(self) -> "GridSection":
@@ -29,7 +34,15 @@ class GridSection(Section):
         return self
 
     def build(self) -> BoxGrid:
-        return BoxGrid(tuple(self.shape), tuple(self.lengths), self.boundary)
+        """The box; with Dirichlet walls its points are the cell centres, as on a no-flux box."""
+        return BoxGrid(tuple(self.shape), tuple(self.lengths),
+                       "no-flux" if self.boundary == "dirichlet-y" else self.boundary)
+
+    def axis_boundaries(self) -> tuple[str, ...]:
+        """The boundary of each axis: "periodic", "no-flux" or "dirichlet"."""
+        if self.boundary == "dirichlet-y":
+            return ("periodic", "dirichlet")
+        return (self.boundary,) * len(self.shape)
 
 
 class CahnHilliardSection(Section):
@@ -154,6 +167,36 @@ def bm1_perturbation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             + np.cos(0.025 * x - 0.15 * y) * np.cos(0.07 * x - 0.02 * y))
 
 
+class AllenCahnSection(Section):
+    """Allen–Cahn relaxation of phi in [0, 1] (PFHub BM7, BM8); f = w phi^2 (1 - phi)^2 - df p(phi).
+
+    `scheme`: the IMEX Runge-Kutta pair, "imex-euler" (first order), "imex-sil3" (second) or
+    "imex-ark3" (third, L-stable; default); the diffusion term is implicit, so the step is
+    limited by accuracy and by the reaction term (dt < about 1 / (mobility w)), not by dx.
+    """
+
+    kind: Literal["allen-cahn"]
+    kappa: PositiveFloat = 1.0
+    w: PositiveFloat = 1.0
+    driving_force: float = 0.0
+    mobility: PositiveFloat = 1.0
+    scheme: Literal["imex-euler", "imex-sil3", "imex-ark3"] = "imex-ark3"
+
+
+class ManufacturedSection(Section):
+    """The PFHub BM7 manufactured solution eta = [1 - tanh((y - alpha) / sqrt(2 kappa))] / 2 with
+    alpha = 1/4 + a1 t sin(b1 x) + a2 sin(b2 x + c2 t); b1, b2, c2 given over pi (the statement's
+    8 pi, 22 pi, 0.0625 pi). It sets phi at t = 0 and the source term of every step.
+    """
+
+    kind: Literal["pfhub-bm7"]
+    a1: float = 0.0075
+    b1_over_pi: float = 8.0
+    a2: float = 0.03
+    b2_over_pi: float = 22.0
+    c2_over_pi: float = 0.0625
+
+
 class SeedSection(Section):
     """A circular solid seed in undercooled liquid: phi = +1 inside `radius` around `centre`, -1 outside.
 
@@ -215,30 +258,36 @@ def _model_tag(value: Any) -> str:
 
 def _initial_tag(value: Any) -> str:
     """The `initial` table's member: a seed (phi, U), the BM2 state (c, eta) or a composition field (c)."""
-    return {"seed": "seed", "pfhub-bm2": "ripening"}.get(_kind(value) or "", "field")
+    return {"seed": "seed", "pfhub-bm2": "ripening", "pfhub-bm7": "manufactured"}.get(_kind(value) or "", "field")
 
 
 class PhaseFieldCase(CaseBase):
     app: Literal["phasefield"]
     grid: GridSection = GridSection()
     model: Annotated[Annotated[CahnHilliardSection, Tag("cahn-hilliard")] | Annotated[DendriteSection, Tag("dendrite")]
-                     | Annotated[OstwaldSection, Tag("ostwald-ripening")], Discriminator(_model_tag)] = CahnHilliardSection()
+                     | Annotated[OstwaldSection, Tag("ostwald-ripening")]
+                     | Annotated[AllenCahnSection, Tag("allen-cahn")], Discriminator(_model_tag)] = CahnHilliardSection()
     initial: Annotated[Annotated[InitialSection, Tag("field")] | Annotated[SeedSection, Tag("seed")]
-                       | Annotated[RipeningInitialSection, Tag("ripening")], Discriminator(_initial_tag)] = InitialSection()
+                       | Annotated[RipeningInitialSection, Tag("ripening")]
+                       | Annotated[ManufacturedSection, Tag("manufactured")], Discriminator(_initial_tag)] = InitialSection()
 
     @pydantic.model_validator(mode="after")
     def _initial_fits_grid(self) -> "PhaseFieldCase":
         if self.initial.kind == "pfhub-bm1" and len(self.grid.shape) != 2:
             raise ValueError("initial.kind = 'pfhub-bm1' needs a 2D grid; use initial.kind = 'random' in 1D/3D")
-        needs = {"dendrite": ("seed",), "ostwald-ripening": ("pfhub-bm2",)}.get(
+        needs = {"dendrite": ("seed",), "ostwald-ripening": ("pfhub-bm2",), "allen-cahn": ("pfhub-bm7",)}.get(
             self.model.kind, ("pfhub-bm1", "random", "constant"))
         if self.initial.kind not in needs:
             raise ValueError(f"model.kind = {self.model.kind!r} starts from initial.kind = "
                              f"{' or '.join(repr(k) for k in needs)}, not {self.initial.kind!r}")
         if self.model.kind == "dendrite":
             self._check_dendrite()
-        if self.initial.kind == "pfhub-bm2" and len(self.grid.shape) != 2:
-            raise ValueError("initial.kind = 'pfhub-bm2' is defined on a 2D grid")
+        if self.initial.kind in ("pfhub-bm2", "pfhub-bm7") and len(self.grid.shape) != 2:
+            raise ValueError(f"initial.kind = {self.initial.kind!r} is defined on a 2D grid")
+        if self.grid.boundary == "dirichlet-y" and (self.model.kind != "allen-cahn" or len(self.grid.shape) != 2):
+            raise ValueError("grid.boundary = 'dirichlet-y' is for a 2D grid with model.kind = 'allen-cahn'")
+        if self.model.kind == "allen-cahn" and self.time.adaptive:
+            raise ValueError("model.kind = 'allen-cahn' steps at a fixed step: set time.adaptive = false")
         return self
 
     def _check_dendrite(self) -> None:

@@ -72,6 +72,29 @@ def _grains(run_dir: Path, dataset: xr.Dataset, etas: list[str], written: list[P
     _save(fig, run_dir / "grains_final.png", written)
 
 
+def order_parameter(run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
+    """Allen–Cahn: the final phi and the solid fraction and F over time."""
+    written: list[Path] = []
+    fig, ax = plt.subplots(figsize=(6.0, 4.2), dpi=110)
+    mesh = ax.pcolormesh(dataset["x"], dataset["y"], dataset["phi"].isel(time=-1).values.T, cmap="viridis",
+                         shading="auto", vmin=0.0, vmax=1.0)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    fig.colorbar(mesh, ax=ax, label="phi")
+    ax.set_title(f"phi at t = {float(dataset['time'][-1]):.6g}")
+    _save(fig, run_dir / "phi_final.png", written)
+    t = np.array([row["time"] for row in history])
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=110)
+    for ax, key, label in zip(axes, ("solid_fraction", "free_energy"), ("solid fraction (mean of phi)", "F")):
+        ax.plot(t, [row[key] for row in history], lw=1.5)
+        ax.set_xlabel("time t")
+        ax.set_ylabel(label)
+        ax.grid(True, alpha=0.3)
+    _save(fig, run_dir / "history.png", written)
+    return written
+
+
 def zero_contour(x: np.ndarray, y: np.ndarray, phi: np.ndarray) -> list[np.ndarray]:
     """The lines of phi = 0 (marching squares, linear along cell edges): arrays of (x, y) points.
 
