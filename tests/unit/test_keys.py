@@ -40,5 +40,5 @@ def test_rows_give_types_defaults_and_ranges():
     assert kappas == [("float", "2.0", '> 0, with kind "cahn-hilliard"'), ("float", "1.0", '> 0, with kind "allen-cahn"')]
     assert table["model.kind"][0] == '"cahn-hilliard" | "dendrite" | "ostwald-ripening" | "allen-cahn"'
     assert table["initial.radius"] == ("float", "8.0", '> 0, with kind "seed"')
-    assert table["grid.boundary"][0] == '"periodic" | "no-flux"'
+    assert table["grid.boundary"][0] == '"periodic" | "no-flux" | "dirichlet-y"'
     assert table["app"][1] == "required" and table["stop.time"][2] == "> 0"
