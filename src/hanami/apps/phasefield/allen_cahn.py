@@ -5,7 +5,7 @@
     d phi/dt = -L [ w g'(phi) - df p'(phi) - kappa lap(phi) ] + S(x, t),
 
 phi = 1 solid, 0 liquid; df > 0 favours the solid. S is an optional manufactured source
-(`manufactured.Manufactured`, BM7). Nondimensional, in the benchmark's units.
+(`manufactured.Manufactured`, BM7); seeds may be planted during the run (`nucleation`, BM8c). Nondimensional, in the benchmark's units.
 
 Space: the second-order five-point Laplacian with a boundary per axis (`fd_operators`).
 Time: an IMEX Runge–Kutta pair (`hanami.core.imex`), L kappa lap_h implicit (solved exactly by
@@ -23,6 +23,7 @@ import numpy as np
 
 from hanami.apps.phasefield import fd_operators as fd
 from hanami.apps.phasefield.manufactured import Manufactured
+from hanami.apps.phasefield.nucleation import Nuclei
 from hanami.core.grid import BoxGrid
 from hanami.core.imex import TABLEAUX, imex_step
 
@@ -38,6 +39,7 @@ class AllenCahn(eqx.Module):
         w: double-well height. driving_force: df. mobility: L.
         scheme: the IMEX pair (static).
         manufactured: the BM7 solution whose source is added, or None.
+        nuclei: seeds planted during the run (BM8c), or None.
     """
 
     grid: BoxGrid = eqx.field(static=True)
@@ -49,6 +51,7 @@ class AllenCahn(eqx.Module):
     mobility: float
     scheme: str = eqx.field(static=True, default="imex-ark3")
     manufactured: Manufactured | None = None
+    nuclei: Nuclei | None = None
     dtype: str = eqx.field(static=True, default="float64")
     blowup: float = eqx.field(static=True, default=1e3)
 
@@ -89,8 +92,10 @@ class AllenCahn(eqx.Module):
 
     # -- time stepping -----------------------------------------------------------
     def step(self, fields: Fields, dt: jax.Array, t: jax.Array) -> Fields:
-        """One IMEX step of dt from time t."""
+        """One IMEX step of dt from time t (after planting the seeds due in [t, t + dt))."""
         phi = fields["phi"]
+        if self.nuclei is not None:
+            phi = self.nuclei.plant(phi, t, dt)
         spacing = self.grid.spacing
         rate = self.mobility * self.kappa
         walls = rate * jnp.asarray(fd.boundary_term(phi.shape, spacing, self.boundaries, self.walls), phi.dtype)

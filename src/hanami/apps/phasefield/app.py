@@ -14,6 +14,7 @@ from hanami.apps.phasefield.benchmarks import BENCHMARKS
 from hanami.apps.phasefield.bm2_validate import validate_bm2
 from hanami.apps.phasefield.bm3_validate import validate_bm3
 from hanami.apps.phasefield.bm7_validate import validate_bm7
+from hanami.apps.phasefield.bm8_validate import validate_bm8
 from hanami.apps.phasefield.build import BUILDERS
 from hanami.apps.phasefield.case import PhaseFieldCase
 from hanami.apps.phasefield.differentiation import DIFFERENTIATION
@@ -24,7 +25,7 @@ from hanami.apps.phasefield.validate import validate_bm1
 class PhaseFieldApp(App):
     name = "phasefield"
     description = ("phase field: Cahn-Hilliard spinodal decomposition (PFHub BM1), Ostwald ripening (PFHub BM2), "
-                   "dendritic solidification (PFHub BM3), Allen-Cahn manufactured solution (PFHub BM7)")
+                   "dendritic solidification (PFHub BM3), Allen-Cahn manufactured solution (PFHub BM7), nucleation (PFHub BM8)")
     schema = PhaseFieldCase
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("free_energy", "bulk_energy", "gradient_energy", "mass", "c_min", "c_max", "solid_fraction", "tip_position", "tip_velocity",
@@ -52,7 +53,17 @@ class PhaseFieldApp(App):
                    quick="pfhub-bm3-quick (96 x 96 box to t = 150) against the same on a grid twice as fine"),
         Validation("pfhub-bm7", "PFHub BM7a (verification): L2 error against the manufactured solution at t = 8 "
                    "on halved grids (order 2) and halved steps (IMEX Euler, order 1)", validate_bm7,
-                   quick="grids 100-400 along x, steps on 400 x 200 (else grids 200-800, steps on 800 x 400)"),)
+                   quick="grids 100-400 along x, steps on 400 x 200 (else grids 200-800, steps on 800 x 400)"),
+        Validation("pfhub-bm8a", "PFHub BM8a: seeds of 0.99 and 1.01 r* dissolve and grow; solid fraction and F "
+                   "at t = 100 against FiPy", functools.partial(validate_bm8, "pfhub-bm8a"),
+                   quick="stop at t = 100 (else 200)"),
+        *(Validation(name, f"PFHub BM8{name[-1]}: Avrami exponent over realisations against JMAK's {n}",
+                     functools.partial(validate_bm8, name),
+                     options=(ValidationOption("realisations", int, "runs with initial.seed = 0, 1, ... "
+                                                                    "(default 10, quick 3)"),),
+                     quick="3 realisations on a 200 x 200 box with the same seed density"
+                           + (" to t = 200" if n == 3 else ""))
+          for name, n in (("pfhub-bm8b", 2), ("pfhub-bm8c", 3))),)
 
     def build(self, case: PhaseFieldCase) -> Built:
         return BUILDERS[case.model.kind](case)

@@ -14,6 +14,7 @@ from hanami.apps.phasefield.model import CahnHilliard
 from hanami.core.grid import BoxGrid
 from hanami.apps.phasefield.allen_cahn import AllenCahn
 from hanami.apps.phasefield.manufactured import Manufactured
+from hanami.apps.phasefield.nucleation import Nuclei, critical_radius, draw, seeded_field
 from hanami.apps.phasefield.ostwald import OstwaldRipening
 from hanami.core.integrate import Attempt, adaptive, fixed_step, step_doubling
 from hanami.core.output import FieldLayout
@@ -140,7 +141,11 @@ def allen_cahn(case: PhaseFieldCase) -> AllenCahn:
     m, grid = case.model, case.grid
     boundaries = grid.axis_boundaries()
     walls = tuple(tuple(grid.wall_values) if kind == "dirichlet" else None for kind in boundaries)
-    manufactured = None
+    manufactured, nuclei = None, None
+    if case.initial.kind == "nuclei" and case.initial.until > 0:
+        centres, times = draw(case.initial.count, tuple(grid.lengths), case.initial.seed, case.initial.until)
+        nuclei = Nuclei(grid=grid.build(), centres=jnp.asarray(centres), times=jnp.asarray(times),
+                        radius=seed_radius(case), width=seed_width(case))
     if case.initial.kind == "pfhub-bm7":
         i = case.initial
         manufactured = Manufactured(a1=i.a1, b1=i.b1_over_pi * np.pi, a2=i.a2, b2=i.b2_over_pi * np.pi,
@@ -148,14 +153,38 @@ def allen_cahn(case: PhaseFieldCase) -> AllenCahn:
                                     driving_force=m.driving_force)
     return AllenCahn(grid=grid.build(), boundaries=boundaries, walls=walls, kappa=m.kappa, w=m.w,
                      driving_force=m.driving_force, mobility=m.mobility, scheme=m.scheme,
-                     manufactured=manufactured, dtype=case.precision)
+                     manufactured=manufactured, nuclei=nuclei, dtype=case.precision)
+
+
+def seed_radius(case: PhaseFieldCase) -> float:
+    """r0 = initial.radius_over_critical r* [length]."""
+    m = case.model
+    return case.initial.radius_over_critical * critical_radius(m.kappa, m.w, m.driving_force)
+
+
+def seed_width(case: PhaseFieldCase) -> float:
+    """sqrt(2) l, l = sqrt(kappa / w): the tanh width of a seed's profile [length]."""
+    return float(np.sqrt(2 * case.model.kappa / case.model.w))
+
+
+def _initial_phi(case: PhaseFieldCase, model: AllenCahn) -> np.ndarray:
+    if case.initial.kind == "pfhub-bm7":
+        x, y = model.grid.mesh()
+        return np.asarray(model.manufactured.exact(x, y, 0.0))
+    seeds = case.initial
+    if seeds.until > 0:  # every seed comes later
+        return np.zeros(model.grid.shape)
+    if seeds.placement == "centre":
+        centres = np.asarray([[length / 2 for length in case.grid.lengths]])
+    else:
+        centres = draw(seeds.count, tuple(case.grid.lengths), seeds.seed, 0.0)[0]
+    return seeded_field(model.grid, centres, seed_radius(case), seed_width(case))
 
 
 def build_allen_cahn(case: PhaseFieldCase) -> Built:
-    """BM7 (manufactured solution): phi from the exact solution at t = 0; IMEX steps of time.dt."""
+    """BM7 (phi from the manufactured solution) or BM8 (seeds); IMEX steps of time.dt."""
     model = allen_cahn(case)
-    x, y = model.grid.mesh()
-    phi0 = np.asarray(model.manufactured.exact(x, y, 0.0))
+    phi0 = _initial_phi(case, model)
     attrs = {
         "phi": {"long_name": "order parameter phi (1 solid, 0 liquid)", "units": "1"},
         "solid_fraction": {"long_name": "solid fraction: mean of phi", "units": "1"},

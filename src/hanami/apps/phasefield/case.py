@@ -197,6 +197,31 @@ class ManufacturedSection(Section):
     c2_over_pi: float = 0.0625
 
 
+class NucleiSection(Section):
+    """Solid seeds in liquid for model.kind = "allen-cahn" (PFHub BM8), phi = 1 solid, 0 liquid.
+
+    `count` seeds of radius `radius_over_critical` r* (r* = sqrt(2 kappa w) / (6 df)), at the box
+    centre (`placement = "centre"`, count 1: BM8a) or at uniform random places (`"random"`) drawn
+    with `seed`. `until = 0`: all at t = 0 (BM8b); `until > 0`: each at a uniform random time in
+    [0, until) (BM8c, a constant nucleation rate). Profile: [1 - tanh((r - r0) / (sqrt(2) l))] / 2,
+    l = sqrt(kappa / w); overlaps add and are clipped to 1.
+    """
+
+    kind: Literal["nuclei"]
+    count: PositiveInt = 1
+    radius_over_critical: PositiveFloat = 1.01
+    placement: Literal["centre", "random"] = "centre"
+    seed: int = Field(0, ge=0)
+    until: float = Field(0.0, ge=0.0)
+
+    @pydantic.model_validator(mode="after")
+    def _centre_is_one(self) -> "NucleiSection":
+        if self.placement == "centre" and (self.count != 1 or self.until > 0):
+            raise ValueError("initial.placement = 'centre' places one seed at t = 0: count = 1, until = 0; "
+                             "use placement = 'random' for more")
+        return self
+
+
 class SeedSection(Section):
     """A circular solid seed in undercooled liquid: phi = +1 inside `radius` around `centre`, -1 outside.
 
@@ -258,7 +283,8 @@ def _model_tag(value: Any) -> str:
 
 def _initial_tag(value: Any) -> str:
     """The `initial` table's member: a seed (phi, U), the BM2 state (c, eta) or a composition field (c)."""
-    return {"seed": "seed", "pfhub-bm2": "ripening", "pfhub-bm7": "manufactured"}.get(_kind(value) or "", "field")
+    return {"seed": "seed", "pfhub-bm2": "ripening", "pfhub-bm7": "manufactured",
+            "nuclei": "nuclei"}.get(_kind(value) or "", "field")
 
 
 class PhaseFieldCase(CaseBase):
@@ -269,13 +295,14 @@ class PhaseFieldCase(CaseBase):
                      | Annotated[AllenCahnSection, Tag("allen-cahn")], Discriminator(_model_tag)] = CahnHilliardSection()
     initial: Annotated[Annotated[InitialSection, Tag("field")] | Annotated[SeedSection, Tag("seed")]
                        | Annotated[RipeningInitialSection, Tag("ripening")]
-                       | Annotated[ManufacturedSection, Tag("manufactured")], Discriminator(_initial_tag)] = InitialSection()
+                       | Annotated[ManufacturedSection, Tag("manufactured")]
+                       | Annotated[NucleiSection, Tag("nuclei")], Discriminator(_initial_tag)] = InitialSection()
 
     @pydantic.model_validator(mode="after")
     def _initial_fits_grid(self) -> "PhaseFieldCase":
         if self.initial.kind == "pfhub-bm1" and len(self.grid.shape) != 2:
             raise ValueError("initial.kind = 'pfhub-bm1' needs a 2D grid; use initial.kind = 'random' in 1D/3D")
-        needs = {"dendrite": ("seed",), "ostwald-ripening": ("pfhub-bm2",), "allen-cahn": ("pfhub-bm7",)}.get(
+        needs = {"dendrite": ("seed",), "ostwald-ripening": ("pfhub-bm2",), "allen-cahn": ("pfhub-bm7", "nuclei")}.get(
             self.model.kind, ("pfhub-bm1", "random", "constant"))
         if self.initial.kind not in needs:
             raise ValueError(f"model.kind = {self.model.kind!r} starts from initial.kind = "
@@ -288,6 +315,10 @@ class PhaseFieldCase(CaseBase):
             raise ValueError("grid.boundary = 'dirichlet-y' is for a 2D grid with model.kind = 'allen-cahn'")
         if self.model.kind == "allen-cahn" and self.time.adaptive:
             raise ValueError("model.kind = 'allen-cahn' steps at a fixed step: set time.adaptive = false")
+        if self.initial.kind == "nuclei" and (len(self.grid.shape) != 2 or self.grid.boundary == "dirichlet-y"
+                                              or self.model.driving_force <= 0):
+            raise ValueError("initial.kind = 'nuclei' needs a 2D periodic or no-flux grid and model.driving_force "
+                             "> 0 (it sets the critical radius)")
         return self
 
     def _check_dendrite(self) -> None:

@@ -1,0 +1,149 @@
+"""`hanami validate pfhub-bm8a | pfhub-bm8b | pfhub-bm8c`: nucleation (PFHub BM8).
+
+8a (one seed in a 100 x 100 periodic box, r* = 5):
+* verification (classical nucleation theory): a seed of 1.01 r* grows, one of 0.99 r* dissolves;
+* validation against FiPy (Guyer's PFHub upload `fipy_8a`: dx = 0.4, dt = 0.1, the values in
+  `../shared/BENCHMARKS.md`): the solid fraction and F at t = 100 of the 1.01 r* seed, hanami at the
+  same dx = 0.4. Band: FiPy's figure +- the discretisation error of dx = 0.4, measured by hanami's
+  own refinement (|value(0.4) - value(0.2)| x 4/3, the Richardson estimate for second order).
+
+8b / 8c (random seeds): the Avrami exponent n, the slope of ln(-ln(1 - Y)) against ln t over
+0.02 < Y < 0.9 (the statement's window), per realisation (`initial.seed` = 0, 1, ...). Verification:
+their mean against the exponent of KJMA's expected Y(t) built from one seed's growth measured in the
+same box (`nucleation.kjma_prediction`), within two standard errors of the mean; the ideal JMAK
+values, n = 2 (site saturation, 2D) and 3 (constant rate), hold for seeds growing at constant speed
+from radius 0 and are printed beside (seeds of 2.2 r* start finite and accelerate as r*/r falls).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from hanami.apps.base import CaseRunner
+from hanami.apps.phasefield.nucleation import avrami_fit, kjma_prediction
+from hanami.core.files import default_run_dir, write_text
+
+# FiPy, PFHub upload fipy_8a (guyer/phasefieldbenchmark-8, benchmark8a.py; dx 0.4, dt 0.1), t = 100.
+FIPY_T100 = {1.01: {"solid_fraction": 1.647161e-2, "free_energy": 2.868474},
+             1.00: {"solid_fraction": 9.49016e-3, "free_energy": 3.550825}}
+CHECK_TIME = 100.0
+JMAK = {"pfhub-bm8b": 2.0, "pfhub-bm8c": 3.0}
+
+
+def _row_at(history: list[dict[str, float]], t: float) -> dict[str, float]:
+    return min(history, key=lambda row: abs(row["time"] - t))
+
+
+def _run(runner: CaseRunner, name: str, out: Path, overrides: list[str], precision: str | None,
+         progress: bool) -> Any:
+    return runner.run_case(name, out=out, overrides=overrides, precision=precision, progress=progress)
+
+
+def judge_8a(runs: dict[str, Any], finer: Any) -> list[dict[str, Any]]:
+    checks = []
+    for ratio, grows in ((1.01, True), (0.99, False)):
+        history = runs[f"{ratio:.2f}"].history
+        start, end = history[0]["solid_fraction"], history[-1]["solid_fraction"]
+        passed = end > 1.5 * start if grows else end < 1e-3 * start
+        checks.append({"check": f"seed of {ratio} r* {'grows' if grows else 'dissolves'} by t = "
+                                f"{history[-1]['time']:g}", "name": f"seed_{ratio}", "kind": "verification",
+                       "value": end, "reference": start, "passed": bool(passed),
+                       "source": "classical nucleation theory: r > r* grows, r < r* shrinks"})
+    coarse = _row_at(runs["1.01"].history, CHECK_TIME)
+    fine = _row_at(finer.history, CHECK_TIME)
+    for name in ("solid_fraction", "free_energy"):
+        error = abs(coarse[name] - fine[name]) * 4 / 3
+        fipy = FIPY_T100[1.01][name]
+        checks.append({"check": f"{name} at t = {CHECK_TIME:g}, seed 1.01 r*, dx = 0.4", "name": name,
+                       "kind": "validation", "value": coarse[name], "published": {"FiPy (dx 0.4, dt 0.1)": fipy},
+                       "band": [fipy - error, fipy + error], "passed": bool(abs(coarse[name] - fipy) <= error),
+                       "finer": fine[name],
+                       "source": "PFHub upload fipy_8a; band: hanami's dx = 0.4 error, 4/3 |dx 0.4 - dx 0.2|"})
+    return checks
+
+
+def _series(history: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([r["time"] for r in history]), np.array([r["solid_fraction"] for r in history])
+
+
+def judge_avrami(name: str, histories: list[list[dict[str, float]]], single: list[dict[str, float]],
+                 count: int, until: float) -> list[dict[str, Any]]:
+    """The realisations' Avrami exponents against KJMA's expectation for the measured growth of one seed.
+
+    Limit: twice the standard error of the mean exponent over the realisations (their sampling spread)."""
+    fits = [avrami_fit(*_series(h)) for h in histories]
+    exponents = np.array([f[0] for f in fits])
+    mean = float(np.mean(exponents))
+    spread = float(np.std(exponents, ddof=1)) if len(fits) > 1 else float("nan")
+    times, one = _series(single)
+    expected, expected_error, _ = avrami_fit(times, kjma_prediction(times, one, count, until))
+    limit = 2 * spread / np.sqrt(len(fits))
+    return [{"check": f"Avrami exponent, mean of {len(fits)} realisations", "name": "avrami_exponent",
+             "kind": "verification", "value": mean, "spread": spread, "jmak": JMAK[name], "expected": expected,
+             "per_realisation": [{"n": f[0], "fit_error": f[1], "points": f[2]} for f in fits],
+             "limit": float(limit), "passed": bool(abs(mean - expected) <= limit),
+             "source": "KJMA (Kolmogorov 1937, Johnson & Mehl 1939, Avrami 1939) with the growth of one seed "
+                       "measured in the same box; limit: 2 standard errors of the mean over the realisations; "
+                       "ideal JMAK (constant speed from radius 0): n = 2 site saturation, 3 constant rate"}]
+
+
+def print_report(report: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"{report['benchmark']}")
+    for column in ("check", "kind", "hanami", "reference", "band / limit", ""):
+        table.add_column(column, justify="left" if column in ("check", "kind") else "right")
+    for c in report["checks"]:
+        if "published" in c:
+            reference = ", ".join(f"{k} {v:.6g}" for k, v in c["published"].items()) + f"; dx 0.2: {c['finer']:.6g}"
+            limit = f"[{c['band'][0]:.6g}, {c['band'][1]:.6g}]"
+        elif "jmak" in c:
+            reference = f"KJMA {c['expected']:.3f} (ideal {c['jmak']:g}); spread {c['spread']:.3f}"
+            limit = f"+-{c['limit']:.3f}"
+        else:
+            reference, limit = f"t = 0: {c['reference']:.6g}", "-"
+        table.add_row(c["check"], c["kind"], f"{c['value']:.6g}", reference, limit,
+                      "[green]pass[/]" if c["passed"] else "[red]FAIL[/]")
+    console.print(table)
+    console.print("[bold green]PASSED[/]" if report["passed"] else "[bold red]FAILED[/]")
+
+
+def validate_bm8(name: str, runner: CaseRunner, *, out: Path | None = None, quick: bool = False,
+                 overrides: list[str] = (), precision: str | None = None, progress: bool = True,
+                 console: Console | None = None, realisations: int | None = None) -> int:
+    """8a: three seeds and one refinement; 8b/8c: `realisations` runs (default 10, quick 3)."""
+    console = console or Console()
+    run_dir = Path(out) if out else default_run_dir(f"validate-{name}")
+    overrides = list(overrides)
+    if name == "pfhub-bm8a":
+        stop = [f"stop.time={CHECK_TIME!r}"] if quick else []
+        runs = {f"{r:.2f}": _run(runner, name, run_dir / f"r{r:.2f}", overrides + stop +
+                                 [f"initial.radius_over_critical={r!r}"], precision, progress)
+                for r in (0.99, 1.00, 1.01)}
+        finer = _run(runner, name, run_dir / "r1.01-dx0.2", overrides + [f"stop.time={CHECK_TIME!r}",
+                     "grid.shape=[500, 500]"], precision, progress)
+        checks, provenance = judge_8a(runs, finer), runs["1.01"].summary["provenance"]
+    else:
+        count = realisations or (3 if quick else 10)
+        smaller = ["grid.shape=[400, 400]", "grid.lengths=[200.0, 200.0]", "initial.count=4"] if quick else []
+        if quick and name == "pfhub-bm8c":
+            smaller = ["grid.shape=[400, 400]", "grid.lengths=[200.0, 200.0]", "initial.count=16",
+                       "initial.until=200.0", "stop.time=200.0"]
+        results = [_run(runner, name, run_dir / f"seed{i}", overrides + smaller + [f"initial.seed={i}"],
+                        precision, progress) for i in range(count)]
+        case = runner.load_case(results[0].run_dir / "case.toml").case
+        single = _run(runner, name, run_dir / "one-seed", overrides + smaller + [
+            'initial.placement="centre"', "initial.count=1", "initial.until=0.0"], precision, progress)
+        checks = judge_avrami(name, [r.history for r in results], single.history, case.initial.count,
+                              case.initial.until)
+        provenance = results[0].summary["provenance"]
+    report = {"benchmark": name, "quick": quick, "passed": all(c["passed"] for c in checks), "checks": checks,
+              "provenance": provenance}
+    write_text(run_dir / "validation.json", json.dumps(report, indent=2))
+    print_report(report, console)
+    console.print(f"written: {run_dir / 'validation.json'}")
+    return 0 if report["passed"] else 1
