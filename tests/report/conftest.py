@@ -11,7 +11,8 @@ from rich.console import Console
 from hanami.bench import Plan, run_bench
 from hanami.bench.records import write_json
 
-TINY = Plan(sizes=(16, 32), steps=10, repeats=2, chunk=5, adaptive_times=(5.0,), bm3_sizes=(), bm3_times=())
+TINY = Plan(sizes=(16, 32), steps=10, repeats=2, chunk=5, adaptive_times=(5.0,), bm3_sizes=(), bm3_times=(),
+            bm2_sizes=(), bm2_times=(), bm8_sizes=(), bm8_times=())
 
 
 @pytest.fixture(scope="session")

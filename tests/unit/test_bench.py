@@ -17,7 +17,9 @@ from hanami.errors import CaseError
 from hanami.runner import load_case
 
 TINY = Plan(sizes=(32,), steps=20, repeats=3, chunk=10, adaptive_times=(2.0, 5.0), bm3_sizes=(40,), bm3_steps=4,
-            bm3_times=(0.2,))
+            bm3_times=(0.2,), bm2_sizes=(32,), bm2_steps=4, bm2_times=(0.05,), bm8_sizes=(40,), bm8_steps=4,
+            bm8_times=(0.2,))
+NO_NEW = dict(bm2_sizes=(), bm2_times=(), bm8_sizes=(), bm8_times=())
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,9 @@ def _kind(records, kind, case="pfhub-bm1a"):
 def test_records_have_the_schema(suite):
     records, _, _ = suite
     assert [(r["kind"], r["case"]) for r in records] == [
-        ("adaptive", "pfhub-bm1a"), ("adaptive", "pfhub-bm1a"), ("adaptive", "pfhub-bm3"),
-        ("throughput", "pfhub-bm1a"), ("throughput", "pfhub-bm3")]
+        ("adaptive", "pfhub-bm1a"), ("adaptive", "pfhub-bm1a"), ("adaptive", "pfhub-bm3"), ("adaptive", "pfhub-bm2a"),
+        ("adaptive", "pfhub-bm8b"), ("throughput", "pfhub-bm1a"), ("throughput", "pfhub-bm3"),
+        ("throughput", "pfhub-bm2a"), ("throughput", "pfhub-bm8b")]
     for r in records:
         missing = set(COMMON_KEYS) - set(r)
         assert not missing, f"{r['kind']} record lacks {missing}"
@@ -58,7 +61,8 @@ def test_bandwidth_probe_and_roofline(suite):
     for r in records:
         expected = r["bytes_per_update"] * r["updates_per_s"] / (machine["bandwidth_gbs"] * 1e9)
         assert r["roofline_fraction"] == pytest.approx(expected)
-        passes = 4 if r["case"] == "pfhub-bm3" else (16 if r["kind"] == "adaptive" else 10)
+        passes = {"pfhub-bm3": 4, "pfhub-bm2a": 50, "pfhub-bm8b": 32}.get(
+            r["case"], 16 if r["kind"] == "adaptive" else 10)
         assert r["bytes_per_update"] == passes * 8
 
 
@@ -80,11 +84,11 @@ def test_suite_resumes_without_redoing_records(suite, tmp_path):
     out = io.StringIO()
     again = run_bench(["phasefield"], precisions=["float64"], json_path=copy, console=Console(file=out),
                       plan=TINY, quick=True, probe_bandwidth=False)
-    assert again == records and "resuming: 5 records" in out.getvalue()
+    assert again == records and f"resuming: {len(records)} records" in out.getvalue() and len(records) == 9
     out = io.StringIO()
     more = run_bench(["phasefield"], precisions=["float64"], json_path=copy, console=Console(file=out),
                      plan=TINY, quick=True, probe_bandwidth=False, sizes=[32, 16])
-    assert more[:5] == records and [r["resolution"] for r in more[5:]] == [[16, 16]]
+    assert more[:9] == records and [r["resolution"] for r in more[9:]] == [[16, 16]]
 
 
 def test_throughput_record_is_positive_finite_and_consistent(suite):
@@ -186,7 +190,7 @@ def test_peers_are_skipped_with_a_note_when_pypde_is_missing(monkeypatch):
     out = io.StringIO()
     records = run_bench(["phasefield"], peers=True, console=Console(file=out),
                         plan=Plan(sizes=(16,), steps=5, repeats=1, chunk=5, adaptive_times=(), bm3_sizes=(),
-                                  bm3_times=()))
+                                  bm3_times=(), **NO_NEW))
     assert [r["kind"] for r in records] == ["throughput"]
     assert "py-pde (with numba) is not installed; skipped" in out.getvalue()
 
@@ -200,13 +204,16 @@ def test_bm3_records_and_the_numpy_peer(suite):
     assert whole["resolution"] == [2400, 2400] and whole["final"]["time"] == pytest.approx(0.2, abs=1e-12)
     assert whole["updates_per_s"] == pytest.approx(2400 * 2400 * whole["steps"] / whole["run_s"])
     plan = Plan(sizes=(16,), steps=4, repeats=2, chunk=2, adaptive_times=(), bm3_sizes=(40,), bm3_steps=4,
-                bm3_times=())
+                bm3_times=(), bm2_sizes=(32,), bm2_steps=4, bm8_sizes=(40,), bm8_steps=4, bm2_times=(), bm8_times=())
     records = run_bench(["phasefield"], precisions=["float64"], peers=True, console=Console(file=io.StringIO()),
                         plan=plan, quick=True, probe_bandwidth=False)
-    (peer,) = [p for p in records if p["kind"] == "peer" and p["code"] == "numpy"]
-    (mine,) = _kind(records, "throughput", "pfhub-bm3")
-    assert peer["resolution"] == [40, 40] and peer["final"]["finite"]
-    assert peer["ratio_to_hanami"]["float64"] == pytest.approx(peer["time_per_step_s"] / mine["time_per_step_s"])
+    peers = {p["case"]: p for p in records if p["kind"] == "peer" and p["code"] == "numpy"}
+    assert set(peers) == {"pfhub-bm3", "pfhub-bm2a", "pfhub-bm8b"}  # BM2a and BM8b too
+    for case, size in (("pfhub-bm3", 40), ("pfhub-bm2a", 32), ("pfhub-bm8b", 40)):
+        (mine,) = _kind(records, "throughput", case)
+        peer = peers[case]
+        assert peer["resolution"] == [size, size] and peer["final"]["finite"]
+        assert peer["ratio_to_hanami"]["float64"] == pytest.approx(peer["time_per_step_s"] / mine["time_per_step_s"])
 
 
 def test_cardiac_quick_bench_record(tmp_path):

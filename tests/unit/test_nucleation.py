@@ -103,3 +103,30 @@ def test_bm8a_seeds_and_fipy_comparison(cli, tmp_path):
     assert checks["seed_1.01"]["passed"] and checks["seed_0.99"]["passed"]
     assert checks["solid_fraction"]["kind"] == "validation" and checks["solid_fraction"]["passed"]
     assert (tmp_path / "r1.01" / "nucleation.csv").read_text().startswith("time,fraction,energy,particle_count")
+
+
+@pytest.mark.slow
+def test_bm8b_avrami_exponent_matches_kjma(cli, tmp_path):
+    """Eight realisations of four seeds in a 200 x 200 box (about 3 minutes): the mean Avrami exponent
+    against KJMA's for the measured growth of one seed, within two standard errors."""
+    result = cli("validate", "pfhub-bm8b", "--quick", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    check = json.loads((tmp_path / "validation.json").read_text())["checks"][0]
+    assert len(check["per_realisation"]) == 8 and 1.8 < check["expected"] < 2.4
+    assert (tmp_path / "seed0" / "avrami.png").exists()
+
+
+def test_numpy_peer_takes_the_same_step():
+    """The NumPy peer of `hanami bench` (`numpy_peer.allen_cahn_step`) repeats the model's IMEX step."""
+    from hanami.apps.phasefield.numpy_peer import allen_cahn_step
+
+    model = build(load_case("pfhub-bm8b", ["grid.shape=[64, 64]", "grid.lengths=[64.0, 64.0]", "initial.count=3",
+                                           'precision="float64"'])).model
+    grid = model.grid
+    phi = seeded_field(grid, draw(3, grid.lengths, 1, 0.0)[0], 2.2, math.sqrt(2))
+    fields, on_host = {"phi": jnp.asarray(phi)}, {"phi": phi}
+    step, peer = jax.jit(model.step), allen_cahn_step(model)
+    for i in range(10):
+        fields = step(fields, jnp.asarray(0.1), jnp.asarray(0.1 * i))
+        on_host = peer(on_host, 0.1, 0.1 * i)
+    np.testing.assert_allclose(on_host["phi"], np.asarray(fields["phi"]), atol=1e-12)

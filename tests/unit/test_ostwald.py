@@ -150,3 +150,20 @@ def test_quick_verification_of_bm2a_passes_end_to_end(cli, tmp_path):
     assert checks["initial_gradient_energy"]["passed"] is None  # reported: the jump across the wrap
     assert report["free_energy"]["100.0"] < report["free_energy"]["10.0"] < checks["initial_free_energy"]["value"]
     assert (tmp_path / "run" / "grains_final.png").exists()
+
+
+@pytest.mark.parametrize("boundary", ["periodic", "no-flux"])
+def test_numpy_peer_takes_the_same_step(boundary):
+    """The NumPy peer of `hanami bench` (`numpy_peer.ostwald_step`) repeats the model's step."""
+    from hanami.apps.phasefield.numpy_peer import ostwald_step
+
+    m = model((40, 40), 40.0, boundary)
+    x, y = m.grid.mesh()
+    c, etas = statement_state(x, y)
+    fields = {"c": jnp.asarray(c), **{n: jnp.asarray(e) for n, e in zip(m.names, etas)}}
+    on_host = {k: np.asarray(v) for k, v in fields.items()}
+    step, peer = jax.jit(m.step), ostwald_step(m)
+    for _ in range(10):
+        fields, on_host = step(fields, jnp.asarray(0.02)), peer(on_host, 0.02, 0.0)
+    for name in fields:
+        np.testing.assert_allclose(on_host[name], np.asarray(fields[name]), atol=1e-12)

@@ -60,9 +60,9 @@ class PhaseFieldApp(App):
         *(Validation(name, f"PFHub BM8{name[-1]}: Avrami exponent over realisations against JMAK's {n}",
                      functools.partial(validate_bm8, name),
                      options=(ValidationOption("realisations", int, "runs with initial.seed = 0, 1, ... "
-                                                                    "(default 10, quick 3)"),),
-                     quick="3 realisations on a 200 x 200 box with the same seed density"
-                           + (" to t = 200" if n == 3 else ""))
+                                                                    "(default 10, quick 8)"),),
+                     quick="8 realisations on a 200 x 200 box"
+                           + (" (128 seeds in [0, 100), to t = 100)" if n == 3 else " (4 seeds)"))
           for name, n in (("pfhub-bm8b", 2), ("pfhub-bm8c", 3))),)
 
     def build(self, case: PhaseFieldCase) -> Built:

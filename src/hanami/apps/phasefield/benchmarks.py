@@ -1,5 +1,5 @@
-"""Phase-field benchmark problems: PFHub BM1a (Cahn–Hilliard spinodal decomposition) and
-BM3 (dendritic solidification).
+"""Phase-field benchmark problems: PFHub BM1a (Cahn–Hilliard spinodal decomposition), BM2a
+(Ostwald ripening), BM3 (dendritic solidification) and BM8b (nucleation).
 
 Nondimensional: simulated times are in the benchmark's units.
 
@@ -24,6 +24,20 @@ BM3 (`pfhub-bm3`, forward Euler at the case's dt):
   wall seconds and cell-updates per second, float32 and float64.
 The traffic model counts phi and U read and written once per step (4 passes): what a
 fully fused step moves; the stencil's neighbours come from cache.
+
+BM2a (`pfhub-bm2a`, c and four order parameters):
+* throughput: the first-order semi-implicit step at dt = 0.01 on n x n over the 200 x 200 box,
+  with the NumPy peer running the same step;
+* whole run: the shipped adaptive case to t = 1000 (quick: t = 10).
+Traffic: per field and step three transforms (each a read and a write) and four more passes,
+five fields: 50 passes.
+
+BM8b (`pfhub-bm8b`, 25 seeds, 500 x 500 periodic, ARK3 IMEX):
+* throughput: n x n over the 500 x 500 box, with the NumPy peer (the same IMEX driver and
+  reaction term, NumPy FFT solves);
+* whole run: the shipped case to t = 200 (quick: t = 5).
+Traffic: four stages, each an explicit evaluation and a solve by FFT (forward and inverse):
+about 8 passes per stage, 32 per step.
 """
 
 from __future__ import annotations
@@ -33,7 +47,7 @@ from typing import Any, Callable
 from hanami.apps.base import (AdaptiveProblem, Benchmarks, GradientProblem, ScalingProblem, Setting,
                               SurrogateProblem, ThroughputProblem, Traffic)
 from hanami.apps.base.scaling import Link, Projection, all_to_all
-from hanami.apps.phasefield.norms import dendrite_norms, norms
+from hanami.apps.phasefield.norms import allen_cahn_norms, dendrite_norms, norms
 from hanami.apps.phasefield.numpy_peer import NUMPY
 from hanami.apps.phasefield.pypde_peer import PYPDE
 
@@ -69,6 +83,17 @@ def _bm3_fields(case: Any, *rest: Any) -> dict[str, Any]:
                                                               "stencil": case.model.stencil}}
 
 
+BM2 = "pfhub-bm2a"
+BM2_TRAFFIC = Traffic(50)
+BM8 = "pfhub-bm8b"
+BM8_TRAFFIC = Traffic(32)
+
+
+def _bm8_fields(case: Any, *rest: Any) -> dict[str, Any]:
+    return {"box": list(case.grid.lengths), "time_stepping": {"adaptive": False, "dt": case.time.dt,
+                                                              "scheme": case.model.scheme}}
+
+
 def _weak(n: int) -> list[str]:
     return [f"grid.shape=[{256 * n},256]", f"grid.lengths=[{256.0 * n},256.0]"]
 
@@ -96,12 +121,25 @@ BENCHMARKS = Benchmarks(
         ThroughputProblem(
             case=BM3, points=Setting((600,), (1200, 2400), "bm3_sizes"), at=lambda n: (f"grid.shape=[{n}, {n}]",),
             label=lambda n: f"BM3 {n}x{n}", traffic=BM3_TRAFFIC, norms=dendrite_norms, fields=_bm3_fields,
-            overrides=("output.times=[]",), steps=Setting(20, 40, "bm3_steps"), peers=(NUMPY,))),
+            overrides=("output.times=[]",), steps=Setting(20, 40, "bm3_steps"), peers=(NUMPY,)),
+        ThroughputProblem(
+            case=BM2, points=Setting((200,), (200, 400), "bm2_sizes"), at=lambda n: (f"grid.shape=[{n}, {n}]",),
+            label=lambda n: f"BM2a {n}x{n}", traffic=BM2_TRAFFIC, norms=norms, fields=_fixed_fields,
+            overrides=("time.adaptive=false", "time.order=1", "time.dt=0.01", "output.times=[]"),
+            steps=Setting(10, 40, "bm2_steps"), peers=(NUMPY,)),
+        ThroughputProblem(
+            case=BM8, points=Setting((200,), (1000,), "bm8_sizes"), at=lambda n: (f"grid.shape=[{n}, {n}]",),
+            label=lambda n: f"BM8b {n}x{n}", traffic=BM8_TRAFFIC, norms=allen_cahn_norms, fields=_bm8_fields,
+            overrides=("output.times=[]",), steps=Setting(10, 40, "bm8_steps"), peers=(NUMPY,))),
     adaptive=(
         AdaptiveProblem(case=CASE, label="BM1a", times=Setting((1000.0,), (1000.0, 10000.0), "adaptive_times"),
                         traffic=ADAPTIVE_TRAFFIC, norms=norms, fields=_adaptive_fields, peers=(PYPDE,)),
         AdaptiveProblem(case=BM3, label="BM3", times=Setting((5.0,), (250.0, 1500.0), "bm3_times"), traffic=BM3_TRAFFIC,
-                        norms=dendrite_norms, fields=_bm3_fields)),
+                        norms=dendrite_norms, fields=_bm3_fields),
+        AdaptiveProblem(case=BM2, label="BM2a", times=Setting((10.0,), (1000.0,), "bm2_times"), traffic=BM2_TRAFFIC,
+                        norms=norms, fields=_adaptive_fields),
+        AdaptiveProblem(case=BM8, label="BM8b", times=Setting((5.0,), (200.0,), "bm8_times"), traffic=BM8_TRAFFIC,
+                        norms=allen_cahn_norms, fields=_bm8_fields)),
     scaling=ScalingProblem(CASE, ("grid.shape=[256,256]", "grid.lengths=[256.0,256.0]", "time.adaptive=false",
                                   "time.dt=0.05"), _weak, "free_energy", PROJECTION),
     gradient=GradientProblem(CASE, ("grid.shape=[64,64]", "grid.lengths=[64.0,64.0]", "time.dt=0.05"),

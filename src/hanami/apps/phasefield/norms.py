@@ -67,3 +67,16 @@ def dendrite_norms(built: Built) -> Callable[[Simulation], dict[str, Any]]:
                 "enthalpy_drift": float(last["enthalpy"]) - enthalpy0, "finite": bool(np.all(np.isfinite(phi)))}
 
     return final
+
+
+def allen_cahn_norms(built: Built) -> Callable[[Simulation], dict[str, Any]]:
+    """The `final` block of an Allen–Cahn run (BM8): solid fraction, F and the range of phi."""
+
+    def final(sim: Simulation) -> dict[str, Any]:
+        last = sim.history[-1]
+        phi = np.asarray(jax.device_get(sim.state.fields["phi"]))
+        return {"time": float(sim.time), "solid_fraction": float(last["solid_fraction"]),
+                "free_energy": float(last["free_energy"]), "phi_min": float(np.min(phi)),
+                "phi_max": float(np.max(phi)), "finite": bool(np.all(np.isfinite(phi)))}
+
+    return final
