@@ -61,8 +61,7 @@ class PhaseFieldApp(App):
                      functools.partial(validate_bm8, name),
                      options=(ValidationOption("realisations", int, "runs with initial.seed = 0, 1, ... "
                                                                     "(default 10, quick 8)"),),
-                     quick="8 realisations on a 200 x 200 box"
-                           + (" (128 seeds in [0, 100), to t = 100)" if n == 3 else " (4 seeds)"))
+                     quick=f"8 realisations of {name}-quick (a 200 x 200 box)")
           for name, n in (("pfhub-bm8b", 2), ("pfhub-bm8c", 3))),)
 
     def build(self, case: PhaseFieldCase) -> Built:
