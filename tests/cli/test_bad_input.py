@@ -78,7 +78,7 @@ def test_directory_is_not_a_case(tmp_path: Path):
 
 
 def test_unknown_benchmark():
-    result = CliRunner().invoke(app, ["validate", "pfhub-bm7"])
+    result = CliRunner().invoke(app, ["validate", "pfhub-bm99"])
     assert result.exit_code == 2 and "pfhub-bm1a" in result.stderr
 
 
