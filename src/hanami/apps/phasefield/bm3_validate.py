@@ -39,7 +39,8 @@ QUICK_TOLERANCE = 0.06
 VELOCITY_WINDOW = 100.0  # the tip velocity is the slope of the tip position over this last interval
 
 
-def _row_at(history: list[dict[str, float]], t: float) -> dict[str, float]:
+def row_at(history: list[dict[str, float]], t: float) -> dict[str, float]:
+    """The diagnostics row whose time is nearest t."""
     return min(history, key=lambda row: abs(row["time"] - t))
 
 
@@ -81,7 +82,7 @@ def _invariants(result: RunResult, precision: str, updates: int) -> list[dict[st
 
 def judge(result: RunResult, precision: str, updates: int) -> dict[str, Any]:
     """The full benchmark's checks at t = 1500."""
-    row = _row_at(result.history, CHECK_TIME)
+    row = row_at(result.history, CHECK_TIME)
     limits = bands()
     checks = []
     for name in ("tip_position", "solid_fraction", "free_energy"):

@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hanami.apps.base import CaseRunner
+from hanami.apps.phasefield.bm3_validate import row_at
 from hanami.apps.phasefield.nucleation import avrami_fit, kjma_prediction
 from hanami.core.files import default_run_dir, write_text
 
@@ -34,10 +35,6 @@ FIPY_T100 = {1.01: {"solid_fraction": 1.647161e-2, "free_energy": 2.868474},
              1.00: {"solid_fraction": 9.49016e-3, "free_energy": 3.550825}}
 CHECK_TIME = 100.0
 JMAK = {"pfhub-bm8b": 2.0, "pfhub-bm8c": 3.0}
-
-
-def _row_at(history: list[dict[str, float]], t: float) -> dict[str, float]:
-    return min(history, key=lambda row: abs(row["time"] - t))
 
 
 def _run(runner: CaseRunner, name: str, out: Path, overrides: list[str], precision: str | None,
@@ -55,8 +52,8 @@ def judge_8a(runs: dict[str, Any], finer: Any) -> list[dict[str, Any]]:
                                 f"{history[-1]['time']:g}", "name": f"seed_{ratio}", "kind": "verification",
                        "value": end, "reference": start, "passed": bool(passed),
                        "source": "classical nucleation theory: r > r* grows, r < r* shrinks"})
-    coarse = _row_at(runs["1.01"].history, CHECK_TIME)
-    fine = _row_at(finer.history, CHECK_TIME)
+    coarse = row_at(runs["1.01"].history, CHECK_TIME)
+    fine = row_at(finer.history, CHECK_TIME)
     for name in ("solid_fraction", "free_energy"):
         error = abs(coarse[name] - fine[name]) * 4 / 3
         fipy = FIPY_T100[1.01][name]

@@ -76,9 +76,14 @@ class OstwaldRipening(eqx.Module):
     def _etas(self, fields: Fields) -> list[jax.Array]:
         return [fields[name] for name in self.names]
 
+    @staticmethod
+    def interpolation(etas: list[jax.Array]) -> jax.Array:
+        """h = sum_i eta_i^3 (6 eta_i^2 - 15 eta_i + 10), the particle fraction's weight."""
+        return sum(e**3 * (6 * e**2 - 15 * e + 10) for e in etas)
+
     def bulk_energy(self, c: jax.Array, etas: list[jax.Array]) -> jax.Array:
         """f(c, eta), the chemical energy density."""
-        h = sum(e**3 * (6 * e**2 - 15 * e + 10) for e in etas)
+        h = self.interpolation(etas)
         squares = [e * e for e in etas]
         total_square = sum(squares)
         # sum_i sum_{j != i} eta_i^2 eta_j^2 = (sum eta^2)^2 - sum eta^4
@@ -89,7 +94,7 @@ class OstwaldRipening(eqx.Module):
 
     def _explicit_potentials(self, c: jax.Array, etas: list[jax.Array]) -> tuple[jax.Array, list[jax.Array]]:
         """The explicit parts: df/dc - 2 rho^2 c, and df/d eta_i - A eta_i."""
-        h = sum(e**3 * (6 * e**2 - 15 * e + 10) for e in etas)
+        h = self.interpolation(etas)
         mu_c = -2 * self.rho2 * (self.c_alpha + (self.c_beta - self.c_alpha) * h)
         wells = self.rho2 * ((self.c_beta - c) ** 2 - (c - self.c_alpha) ** 2)
         total_square = sum(e * e for e in etas)
