@@ -21,6 +21,7 @@ import numpy as np
 from hanami.ai.differentiable import DifferentiableRun
 from hanami.apps.registry import apps
 from hanami.bench.records import SCHEMA_VERSION
+from hanami.config import to_toml
 from hanami.core.timing import median_times
 
 def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, Any], date: str,
@@ -61,4 +62,5 @@ def gradient_cost(app: str, precision: str, *, repeats: int, machine: dict[str, 
         "temp_bytes_remat": int(gradient.memory_analysis().temp_size_in_bytes),
         "temp_bytes_all_states": int(compiled_kept.memory_analysis().temp_size_in_bytes),
         "final": {"loss": float(forward(values))}, "machine": machine, "date_utc": date,
+        "case_toml": to_toml(remat.config),
     }

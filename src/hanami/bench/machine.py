@@ -20,7 +20,7 @@ from typing import Any
 import jax
 
 import hanami
-from hanami.core.output import git_revision
+from hanami.core.output import command_line, git_revision
 
 
 def _cpuinfo_model(path: Path = Path("/proc/cpuinfo")) -> str | None:
@@ -91,7 +91,8 @@ def machine_info(compile_cache: str = "unknown", site: str | None = None,
         cpu_cores_usable, memory_gib [GiB], os, python, jax, jaxlib, platform
         (JAX backend), device_kind, device_count, accelerator ("model x count",
         or None on a CPU-only run), process_count, xla_flags, hanami,
-        git_revision, compile_cache, bandwidth_gbs, bandwidth_numpy_gbs.
+        git_revision (exact, see `git_revision`), command_line, compile_cache, bandwidth_gbs,
+        bandwidth_numpy_gbs.
     """
     devices = jax.devices()
     platform_name = jax.default_backend()
@@ -113,6 +114,7 @@ def machine_info(compile_cache: str = "unknown", site: str | None = None,
         "xla_flags": os.environ.get("XLA_FLAGS"),
         "hanami": hanami.__version__,
         "git_revision": git_revision(),
+        "command_line": command_line(),
         "compile_cache": compile_cache,
         "bandwidth_gbs": (bandwidth or {}).get("jax"),
         "bandwidth_numpy_gbs": (bandwidth or {}).get("numpy"),

@@ -23,6 +23,10 @@ A record is a plain dict. Every record has the keys in `COMMON_KEYS`; its
   (`solver_s_per_step` x `solver_steps_per_learned_step`, in `solver_precision`)
   and the ratios `speedup` and `speedup_batched`.
 
+Every record carries `case_toml`, the resolved case it ran (its TOML, with the
+bench's overrides applied), and its `machine` block the exact git revision and
+the command line.
+
 `steps` counts steps per timed repeat (throughput) or accepted steps from
 t = 0 (adaptive, peer). Times are wall-clock seconds [s]; `updates_per_s` is grid points x accepted
 steps / run seconds [1/s]; `host_load` is what competed for the CPU during

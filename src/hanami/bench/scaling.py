@@ -27,6 +27,7 @@ import jax
 from hanami.apps.base import ScalingProblem
 from hanami.apps.registry import apps
 from hanami.bench.records import SCHEMA_VERSION
+from hanami.config import to_toml
 from hanami.bench.tasks import Context, Records, Task
 from hanami.errors import CaseError
 
@@ -77,7 +78,8 @@ def measure(app: str, mode: str, devices: int, processes: int, precision: str, *
     summary = _hanami_run(spec.case, overrides, devices, processes, steps)
     from hanami.runner import load_case
 
-    built_shape = apps()[app].benchmarks.resolution(load_case(spec.case, overrides).case)
+    resolved = load_case(spec.case, overrides).case
+    built_shape = apps()[app].benchmarks.resolution(resolved)
     points = math.prod(built_shape)
     per_step = summary["timings_s"]["run_per_step"]
     record = {
@@ -87,7 +89,7 @@ def measure(app: str, mode: str, devices: int, processes: int, precision: str, *
         "compile_s": summary["timings_s"]["compile"], "time_per_step_s": per_step, "spread": None,
         "updates_per_s": points / per_step, "bytes_per_update": None, "steps": summary["iteration"],
         "final": {spec.norm: summary["diagnostics"].get(spec.norm)}, "machine": machine, "date_utc": date,
-        "fake_devices": jax.default_backend() == "cpu" and devices > processes,
+        "fake_devices": jax.default_backend() == "cpu" and devices > processes, "case_toml": to_toml(resolved),
     }
     if baseline is not None:
         ideal = baseline["time_per_step_s"] * (1 if mode == "weak" else 1 / record["devices"])

@@ -56,6 +56,7 @@ def surrogate_record(app: str, *, repeats: int, machine: dict[str, Any], date: s
         step_s, read_s = median_times([lambda: trainer.step(x, y, c), lambda: samples.read(pairs)], repeats=repeats)
         learned = surrogate_speed(surrogate, samples, BATCH)
         solver = solver_speed(samples)
+        case_toml = (run.run_dir / "case.toml").read_text()
     spec = surrogate.spec
     points = int(np.prod(spec.shape))
     return {
@@ -75,5 +76,5 @@ def surrogate_record(app: str, *, repeats: int, machine: dict[str, Any], date: s
         "solver_s_per_learned_step": solver["seconds_per_step"],
         "speedup": solver["seconds_per_step"] / learned["seconds_per_step"],
         "speedup_batched": solver["seconds_per_step"] / learned["seconds_per_state_batched"],
-        "final": {}, "machine": machine, "date_utc": date,
+        "final": {}, "machine": machine, "date_utc": date, "case_toml": case_toml,
     }

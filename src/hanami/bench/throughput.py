@@ -24,6 +24,7 @@ import jax
 
 from hanami.apps.base import AdaptiveProblem, App, LoadedCase, Peer, PeerSettings, ThroughputProblem
 from hanami.bench.records import SCHEMA_VERSION
+from hanami.config import to_toml
 from hanami.core.schedules import AnyOf
 from hanami.core.simulation import Callback, Simulation
 from hanami.core.timing import timed_repeats
@@ -43,7 +44,7 @@ def _base_record(kind: str, loaded: LoadedCase, sim: Simulation, machine: dict[s
     return {"schema_version": SCHEMA_VERSION, "kind": kind, "app": loaded.app.name, "case": loaded.case.name,
             "resolution": resolution, "grid_points": math.prod(resolution), "precision": loaded.case.precision,
             "devices": len(first.sharding.device_set), "processes": jax.process_count(), "machine": machine,
-            "date_utc": date}
+            "date_utc": date, "case_toml": to_toml(loaded.case)}
 
 
 def throughput(problem: ThroughputProblem, point: Any, precision: str, *, steps: int, repeats: int, chunk: int,
@@ -126,4 +127,5 @@ def peer_run(app: App, peer: Peer, loaded: LoadedCase, settings: PeerSettings, *
     """Run `peer` on the loaded case; its figures stamped into a `peer` record."""
     figures = peer.run(loaded, settings)
     return {"schema_version": SCHEMA_VERSION, "kind": "peer", "code": peer.code, "app": app.name, "devices": 1,
-            "processes": 1, "bytes_per_update": None, **figures, "machine": machine, "date_utc": date}
+            "processes": 1, "bytes_per_update": None, **figures, "machine": machine, "date_utc": date,
+            "case_toml": to_toml(loaded.case)}

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import os
 import platform
+import shlex
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any, Literal
@@ -27,9 +30,14 @@ from hanami.core.files import atomic_path, replace_directory
 
 @functools.cache
 def git_revision() -> str:
-    """The git revision of the hanami source tree, or 'unknown' outside a checkout.
+    """The exact git revision of the hanami source tree.
 
-    `HANAMI_GIT_REVISION` names it for a tree exported without its history.
+    A clean checkout gives its commit; a checkout with uncommitted edits to
+    tracked files gives `<commit>-dirty-<hash>`, the hash (12 hex digits of
+    SHA-256) being that of `git diff HEAD`, so two results carry the same label
+    only when they ran the same code. `HANAMI_GIT_REVISION` names the revision of
+    a tree exported without its history; a tree with neither says which release
+    it is (`release-<version>`).
     """
     if os.environ.get("HANAMI_GIT_REVISION"):
         return os.environ["HANAMI_GIT_REVISION"]
@@ -37,11 +45,18 @@ def git_revision() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, capture_output=True,
                              text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
-        return out + ("-dirty" if dirty else "")
+        diff = subprocess.run(["git", "diff", "HEAD", "--no-ext-diff", "--binary"], cwd=here,
+                              capture_output=True, timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return f"release-{hanami.__version__}"
+    return out + (f"-dirty-{hashlib.sha256(diff).hexdigest()[:12]}" if diff else "")
+
+
+def command_line() -> str:
+    """The command that made this result, as typed in a shell (program name without its path)."""
+    argv = list(sys.argv) or ["python"]
+    argv[0] = Path(argv[0]).name
+    return shlex.join(argv)
 
 
 def device_description() -> str:
@@ -51,10 +66,11 @@ def device_description() -> str:
 
 
 def provenance(precision: str) -> dict[str, Any]:
-    """Where and how a result was made: versions, revision, device, precision."""
+    """Where and how a result was made: versions, exact revision, command line, device, precision."""
     return {
         "hanami_version": hanami.__version__,
         "git_revision": git_revision(),
+        "command_line": command_line(),
         "jax_version": jax.__version__,
         "jaxlib_version": jax.lib.__version__ if hasattr(jax.lib, "__version__") else jax.__version__,
         "python_version": platform.python_version(),

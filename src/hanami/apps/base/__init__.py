@@ -31,10 +31,11 @@ from hanami.apps.base.bench import (
                                     ThroughputProblem,
                                     Traffic,
 )
+from hanami.apps.base.checks import check, finish, outcome
 from hanami.apps.base.running import CaseRunner, LoadedCase, RunResult
 from hanami.apps.base.validation import Validation, ValidationOption
 
 __all__ = ["AdaptiveProblem", "App", "Benchmarks", "Built", "CaseRunner", "Differentiation", "GradientProblem",
            "LoadedCase", "Model", "Norms", "Parameter", "Peer", "PeerSettings", "RunResult", "ScalingProblem",
            "Setting", "SurrogateProblem", "SurrogateSettings", "ThroughputProblem", "Traffic", "Validation",
-           "ValidationOption", "replace_at", "value_at"]
+           "ValidationOption", "check", "finish", "outcome", "replace_at", "value_at"]
