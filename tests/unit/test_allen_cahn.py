@@ -116,4 +116,4 @@ def test_quick_manufactured_study_matches_the_formal_orders(cli, tmp_path):
     report = json.loads((tmp_path / "validation.json").read_text())
     orders = {c["name"]: c["value"] for c in report["checks"]}
     assert abs(orders["space_order"] - 2) <= 0.1 and abs(orders["time_order"] - 1) <= 0.1
-    assert report["provenance"]["git_revision"]
+    assert report["outcome"] == "VERIFIED" and report["provenance"]["git_revision"]

@@ -100,6 +100,7 @@ def test_bm8a_seeds_and_fipy_comparison(cli, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "validation.json").read_text())
     checks = {c["name"]: c for c in report["checks"]}
+    assert report["outcome"] == "VALIDATED"
     assert checks["seed_1.01"]["passed"] and checks["seed_0.99"]["passed"]
     assert checks["solid_fraction"]["kind"] == "validation" and checks["solid_fraction"]["passed"]
     assert (tmp_path / "r1.01" / "nucleation.csv").read_text().startswith("time,fraction,energy,particle_count")
@@ -111,7 +112,9 @@ def test_bm8b_avrami_exponent_matches_kjma(cli, tmp_path):
     against KJMA's for the measured growth of one seed, within two standard errors."""
     result = cli("validate", "pfhub-bm8b", "--quick", "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    check = json.loads((tmp_path / "validation.json").read_text())["checks"][0]
+    report = json.loads((tmp_path / "validation.json").read_text())
+    check = report["checks"][0]
+    assert report["outcome"] == "VERIFIED" and check["kind"] == "verification"
     assert len(check["per_realisation"]) == 8 and 1.8 < check["expected"] < 2.4
     assert (tmp_path / "seed0" / "avrami.png").exists()
 

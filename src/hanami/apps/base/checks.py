@@ -33,12 +33,12 @@ KINDS: tuple[str, ...] = ("verification", "validation")
 OUTCOMES = ("VALIDATED", "VERIFIED", "FAILED")
 
 
-def check(name: str, kind: Kind, value: float | None, passed: bool | None, *, limit: str, source: str,
+def check(what: str, kind: Kind, value: float | None, passed: bool | None, *, limit: str, source: str,
           reference: str = "-", **details: Any) -> dict[str, Any]:
     """One labelled check.
 
     Arguments:
-        name: what is checked, in a few words (with its unit).
+        what: what is checked, in a few words (with its unit).
         kind: "verification" or "validation".
         value: hanami's figure (None where the check is not a number, e.g. a count of failures).
         passed: the verdict; None for a figure reported beside the others without a band.
@@ -46,14 +46,14 @@ def check(name: str, kind: Kind, value: float | None, passed: bool | None, *, li
         source: where the reference figure and the band's edges come from (paper and table, or the
             peer code, its version and command; "exact solution", "self-convergence", ...).
         reference: the reference figure(s) in words, "-" where there is none.
-        details: more figures kept in validation.json.
+        details: more figures kept in validation.json (e.g. `name`, a short key for scripts).
     """
     if kind not in KINDS:
-        raise ValueError(f"check {name!r}: kind {kind!r} is not one of {KINDS}")
+        raise ValueError(f"check {what!r}: kind {kind!r} is not one of {KINDS}")
     if not source:
-        raise ValueError(f"check {name!r}: every check names the source of its reference and band")
+        raise ValueError(f"check {what!r}: every check names the source of its reference and band")
     number = None if value is None else float(value)
-    return {"check": name, "kind": kind, "value": number, "reference": reference, "limit": limit,
+    return {"check": what, "kind": kind, "value": number, "reference": reference, "limit": limit,
             "passed": None if passed is None else bool(passed), "source": source, **details}
 
 
@@ -81,16 +81,20 @@ def _figure(value: float | None) -> str:
 
 
 def print_checks(title: str, checks: list[dict[str, Any]], console: Console) -> None:
-    """The labelled checks as one table, validations first."""
-    table = Table(title=title, show_lines=False)
+    """The labelled checks as one table, validations first, each source once as a numbered note."""
+    ordered = sorted(checks, key=lambda c: c["kind"] != "validation")
+    notes = list(dict.fromkeys(c["source"] for c in ordered))
+    table = Table(title=title)
     for column in ("check", "kind", "hanami", "reference", "band / limit", "", "source"):
         table.add_column(column, justify="right" if column in ("hanami", "reference", "band / limit") else "left",
                          overflow="fold")
     verdicts = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "report"}
-    for c in sorted(checks, key=lambda c: c["kind"] != "validation"):
+    for c in ordered:
         table.add_row(c["check"], c["kind"], _figure(c["value"]), c["reference"], c["limit"],
-                      verdicts[c["passed"]], c["source"])
+                      verdicts[c["passed"]], f"\\[{notes.index(c['source']) + 1}]")
     console.print(table)
+    for number, note in enumerate(notes, start=1):
+        console.print(f"\\[{number}] {note}", highlight=False)
 
 
 def finish(report: dict[str, Any], run_dir: Path, console: Console, *, extra_runs: Iterable[Path] = ()) -> int:

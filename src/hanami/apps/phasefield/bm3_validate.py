@@ -20,13 +20,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 from rich.console import Console
-from rich.table import Table
 
-from hanami.apps.base import CaseRunner, RunResult
+from hanami.apps.base import CaseRunner, RunResult, check, finish
 from hanami.apps.phasefield.bm3_references import CHECK_TIME, PUBLISHED, TIP_VELOCITY, bands
 from hanami.apps.phasefield.build import dendrite
 from hanami.core.checkpoint import load_checkpoint, newest_checkpoint
-from hanami.core.files import default_run_dir, write_text
+from hanami.core.files import default_run_dir
 from hanami.errors import CaseError
 
 # |phi - phi^T| allowed at the end: the x and y fluxes are the same expressions with the axes
@@ -67,16 +66,15 @@ def _invariants(result: RunResult, precision: str, updates: int) -> list[dict[st
     tolerance = enthalpy_tolerance(updates, precision)
     phi = np.asarray(result.dataset["phi"].isel(time=-1).values, np.float64)
     asymmetry = float(np.max(np.abs(phi - phi.T)))
+    symmetry = SYMMETRY_TOLERANCE[precision]
     return [
-        {"check": "enthalpy mean(U - phi/2) conserved", "name": "enthalpy_drift", "kind": "verification",
-         "value": drift,
-         "limit": tolerance, "passed": drift <= tolerance,
-         "source": "exact: d/dt of the integral of U - phi/2 is the flux of D grad U through no-flux walls; "
-                   "limit: one rounding per update of U, all one way"},
-        {"check": "max |phi - phi^T| (symmetry about x = y)", "name": "asymmetry", "kind": "verification",
-         "value": asymmetry,
-         "limit": SYMMETRY_TOLERANCE[precision], "passed": asymmetry <= SYMMETRY_TOLERANCE[precision],
-         "source": "exact: the problem is symmetric under x <-> y"},
+        check("enthalpy mean(U - phi/2): max relative drift", "verification", drift, drift <= tolerance,
+              name="enthalpy_drift", tolerance=tolerance, limit=f"<= {tolerance:.1e}",
+              source="exact: d/dt of the integral of U - phi/2 is the flux of D grad U through no-flux walls; "
+                     "limit: one rounding per update of U, all one way"),
+        check("max |phi - phi^T| (symmetry about x = y)", "verification", asymmetry, asymmetry <= symmetry,
+              name="asymmetry", tolerance=symmetry, limit=f"<= {symmetry:.0e}",
+              source="exact: the problem is symmetric under x <-> y; limit: round-off amplified by the growth"),
     ]
 
 
@@ -87,16 +85,21 @@ def judge(result: RunResult, precision: str, updates: int) -> dict[str, Any]:
     checks = []
     for name in ("tip_position", "solid_fraction", "free_energy"):
         band = limits[name]
-        checks.append({"check": f"{name} at t = {CHECK_TIME:g}", "name": name, "kind": "validation",
-                       "value": row[name],
-                       "published": {code: figures[name] for code, figures in PUBLISHED.items()},
-                       "band": [band.low, band.high], "passed": band.contains(row[name]),
-                       "source": "PFHub BM3 uploads ampe_uniform_update, inl_moose_3a_faster"})
+        codes = {code: figures[name] for code, figures in PUBLISHED.items()}
+        checks.append(check(f"{name} at t = {CHECK_TIME:g}", "validation", row[name], band.contains(row[name]),
+                            name=name, published=codes, band=[band.low, band.high],
+                            reference=", ".join(f"{code} {v:.6g}" for code, v in codes.items()),
+                            limit=f"[{band.low:.6g}, {band.high:.6g}]",
+                            source="PFHub BM3 uploads ampe_uniform_update, inl_moose_3a_faster (figures in "
+                                   "bm3_references.py); band = their range widened by half their spread"))
     speed, band = tip_slope(result.history), limits["tip_velocity"]
-    checks.append({"check": f"tip velocity over t = {CHECK_TIME - VELOCITY_WINDOW:g}..{CHECK_TIME:g}",
-                   "name": "tip_velocity", "kind": "validation", "value": speed, "published": dict(TIP_VELOCITY),
-                   "band": [band.low, band.high], "passed": band.contains(speed),
-                   "source": "slope of the uploads' tip series near t = 1500, computed from their data"})
+    checks.append(check(f"tip velocity over t = {CHECK_TIME - VELOCITY_WINDOW:g}..{CHECK_TIME:g}", "validation",
+                        speed, band.contains(speed), name="tip_velocity", published=dict(TIP_VELOCITY),
+                        band=[band.low, band.high],
+                        reference=", ".join(f"{code} {v:.4g}" for code, v in TIP_VELOCITY.items()),
+                        limit=f"[{band.low:.4g}, {band.high:.4g}]",
+                        source="slope of the uploads' tip series near t = 1500 (AMPE, MOOSE), computed from "
+                               "their data; band = their range widened by half their spread"))
     return {"checks": checks + _invariants(result, precision, updates), "time": row["time"]}
 
 
@@ -108,32 +111,17 @@ def judge_quick(coarse: RunResult, fine: RunResult, precision: str, updates: int
              ("tip_velocity", tip_slope(coarse.history), tip_slope(fine.history)))
     for name, value, finer in pairs:
         change = abs(value - finer) / abs(finer)
-        checks.append({"check": f"{name}: change on halving dx and dt", "name": name, "kind": "verification",
-                       "value": value,
-                       "finer": finer, "relative_change": change, "limit": QUICK_TOLERANCE,
-                       "passed": change <= QUICK_TOLERANCE,
-                       "source": "self-convergence; spacing study in docs/dendrite.md"})
+        checks.append(check(f"{name}: change on halving dx and dt", "verification", value,
+                            change <= QUICK_TOLERANCE, name=name, finer=finer, relative_change=change,
+                            reference=f"finer {finer:.6g} ({100 * change:.2f} %)", limit=f"<= {QUICK_TOLERANCE:.0%}",
+                            source="self-convergence, second order in dx; limit 6 %: above the 2.6 % and 4.7 % "
+                                   "measured, below the doubling a lost order gives (docs/dendrite.md)"))
     return {"checks": checks + _invariants(coarse, precision, updates), "time": end_c["time"]}
 
 
 def print_report(report: dict[str, Any], console: Console) -> None:
-    table = Table(title=f"{report['benchmark']} at t = {report['time']:g}")
-    for column in ("check", "kind", "hanami", "reference", "band / limit", ""):
-        table.add_column(column, justify="left" if column in ("check", "kind") else "right")
-    for c in report["checks"]:
-        if "published" in c:
-            reference = ", ".join(f"{code} {v:.6g}" for code, v in c["published"].items())
-            limit = f"[{c['band'][0]:.6g}, {c['band'][1]:.6g}]"
-        elif "finer" in c:
-            reference, limit = f"finer {c['finer']:.6g} ({100 * c['relative_change']:.2f} %)", f"{c['limit']:.0%}"
-        else:
-            reference, limit = "-", f"<= {c['limit']:.1e}"
-        verdict = "[green]pass[/]" if c["passed"] else "[red]FAIL[/]"
-        table.add_row(c["check"], c["kind"], f"{c['value']:.6g}", reference, limit, verdict)
-    console.print(table)
-    console.print(f"{report['steps']} steps, run {report['run_seconds']:.1f} s after "
-                  f"{report['compile_seconds']:.1f} s compile")
-    console.print("[bold green]VALIDATED[/]" if report["passed"] else "[bold red]NOT VALIDATED[/]")
+    console.print(f"{report['benchmark']} at t = {report['time']:g}: {report['steps']} steps, "
+                  f"run {report['run_seconds']:.1f} s after {report['compile_seconds']:.1f} s compile")
 
 
 def spacing_overrides(runner: CaseRunner, name: str, dx: float, overrides: list[str]) -> list[str]:
@@ -195,12 +183,9 @@ def validate_bm3(runner: CaseRunner, *, out: Path | None = None, quick: bool = F
         report = judge(result, used, updates)
     report.update({
         "benchmark": "pfhub-bm3", "quick": quick, "dx": case.grid.lengths[0] / case.grid.shape[0],
-        "passed": all(c["passed"] for c in report["checks"]),
         "steps": result.summary["iteration"], "run_seconds": result.summary["timings_s"]["run"],
         "compile_seconds": result.summary["timings_s"]["compile"], "run_dir": str(result.run_dir),
         "judged_from_run": run is not None,
         "provenance": result.summary["provenance"]})
-    write_text(run_dir / "validation.json", json.dumps(report, indent=2))
     print_report(report, console)
-    console.print(f"written: {run_dir / 'validation.json'}")
-    return 0 if report["passed"] else 1
+    return finish(report, run_dir, console, extra_runs=[result.run_dir] if run is not None else [])

@@ -5,10 +5,10 @@ PRISMS-PF, MEMPHIS and MOOSE, F(t) at t = 10, 100, 1000, 10^4 (BM1a) and MEMPHIS
 F(10^4) for BM1b, as collected in the project's benchmark notes.
 
 A band covers the range of the trusted codes, widened on each side by half their
-spread (at least 5 % of the range's centre): a result passes when it is no
-further from the published range than the published codes are from each other.
-The codes themselves differ by up to 20 % at late times, where the pattern of
-domains depends on every detail of a run.
+spread: a result passes when it is no further from the published range than the
+published codes are from each other. The codes themselves differ by up to 20 % at
+late times, where the pattern of domains depends on every detail of a run, and by
+4 % at t = 10 (band [286.8, 310.0]: a solution 3 % off the codes' mean fails).
 """
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ PUBLISHED_BM1B: dict[str, dict[float, float]] = {
 }
 
 
-def band(values: list[float], min_margin: float = 0.05) -> Band:
+BAND_SOURCE = ("PFHub BM1 uploads (pages.nist.gov/pfhub, figures in shared/BENCHMARKS.md); band = the "
+               "codes' range widened by half their spread")
+
+
+def band(values: list[float]) -> Band:
     """The pass band around published `values` (see the module docstring)."""
     low, high = min(values), max(values)
-    centre = 0.5 * (low + high)
-    margin = max(0.5 * (high - low), min_margin * centre)
+    margin = 0.5 * (high - low)
     return Band(low - margin, high + margin)
 
 

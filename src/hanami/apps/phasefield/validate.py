@@ -1,13 +1,13 @@
 """`hanami validate pfhub-bm1a | pfhub-bm1b`: run BM1 and judge it against PFHub.
 
-Passes when every F(t) with a published figure lies in its band
-(`references.bands`), the mean of c is conserved to round-off, and F never
-increases between recorded diagnostics.
+Validation: every F(t) with a published figure lies in its band
+(`references.bands`). Verification: the mean of c is conserved to round-off and
+F never increases between recorded diagnostics. A run that reaches no time with
+a published figure (BM1b with --quick) is VERIFIED, not VALIDATED.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from hanami.apps.phasefield.references import CHECK_TIMES, bands, published
-from hanami.apps.base import CaseRunner, RunResult
-from hanami.core.files import default_run_dir, write_text
+from hanami.apps.base import CaseRunner, RunResult, check, finish
+from hanami.apps.phasefield.references import BAND_SOURCE, CHECK_TIMES, bands, published
+from hanami.core.files import default_run_dir
 
 # Round-off allowances, relative: accumulated over thousands of steps (float32
 # drifts ~1e-5 by t = 1000 from the FFT round trips).
@@ -33,34 +33,44 @@ def _value_at(history: list[dict[str, float]], t: float, key: str) -> float:
 
 
 def judge(result: RunResult, variant: str, precision: str) -> dict[str, Any]:
-    """Compare a finished BM1 run with the published figures; return the report."""
+    """Compare a finished BM1 run with the published figures; return the report with its labelled checks."""
     history = result.history
     stop = history[-1]["time"]
     refs = published(variant)
     limits = bands(variant)
-    checks = []
+    checks, table = [], []
     for t in CHECK_TIMES:
         if t > stop + 1e-9:
             continue
         value = _value_at(history, t, "free_energy")
         band = limits.get(t)
-        checks.append({"time": t, "free_energy": value,
-                       "published": {code: figures[t] for code, figures in refs.items() if t in figures},
-                       "band": [band.low, band.high] if band else None,
-                       "passed": band.contains(value) if band else None})
+        codes = {code: figures[t] for code, figures in refs.items() if t in figures}
+        table.append({"time": t, "free_energy": value, "published": codes,
+                      "band": [band.low, band.high] if band else None,
+                      "passed": band.contains(value) if band else None})
+        reference = ", ".join(f"{code} {v:g}" for code, v in codes.items()) or "-"
+        checks.append(check(f"F({t:g})", "validation", value, band.contains(value) if band else None,
+                            limit=f"[{band.low:.2f}, {band.high:.2f}]" if band else "none: reported",
+                            reference=reference, time=t,
+                            source=BAND_SOURCE if band else "no published figure at this time"))
     mass0 = history[0]["mass"]
     mass_drift = max(abs(row["mass"] - mass0) for row in history) / abs(mass0)
     increases = [(a["time"], b["time"], b["free_energy"] - a["free_energy"])
                  for a, b in zip(history, history[1:])
                  if b["free_energy"] > a["free_energy"] + ENERGY_TOLERANCE[precision] * abs(a["free_energy"])]
-    passed = (all(c["passed"] is not False for c in checks) and mass_drift <= MASS_TOLERANCE[precision]
-              and not increases)
+    checks.append(check("mass (mean c): max relative drift", "verification", mass_drift,
+                        mass_drift <= MASS_TOLERANCE[precision], limit=f"<= {MASS_TOLERANCE[precision]:.0e}",
+                        source="invariant: the scheme leaves the mean (k = 0 mode) untouched; the limit is "
+                               "round-off accumulated over the run's FFT round trips"))
+    checks.append(check("F increases between samples", "verification", len(increases), not increases,
+                        limit=f"0 (beyond {ENERGY_TOLERANCE[precision]:.0e} |F|)",
+                        source="invariant: Cahn-Hilliard is a gradient flow and the stabilised scheme is "
+                               "energy-stable; the allowance is round-off"))
     return {
         "benchmark": f"pfhub-bm1{variant}",
-        "passed": passed,
         "checks": checks,
+        "free_energy_table": table,
         "mass_relative_drift": mass_drift,
-        "mass_tolerance": MASS_TOLERANCE[precision],
         "free_energy_increases": [{"from": a, "to": b, "increase": d} for a, b, d in increases[:20]],
         "free_energy_samples": len(history),
         "steps": result.summary["iteration"],
@@ -73,29 +83,21 @@ def judge(result: RunResult, variant: str, precision: str) -> dict[str, Any]:
 
 
 def print_report(report: dict[str, Any], console: Console) -> None:
-    codes = sorted({code for c in report["checks"] for code in c["published"]})
+    """F(t) beside every published code (the labelled checks follow from `finish`)."""
+    codes = sorted({code for c in report["free_energy_table"] for code in c["published"]})
     table = Table(title=f"{report['benchmark']}: total free energy F(t)")
     table.add_column("t", justify="right")
     table.add_column("hanami", justify="right", style="bold")
     for code in codes:
         table.add_column(code, justify="right")
     table.add_column("band", justify="center")
-    table.add_column("", justify="center")
-    for c in report["checks"]:
-        verdict = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "-"}[c["passed"]]
+    for c in report["free_energy_table"]:
         band = f"[{c['band'][0]:.2f}, {c['band'][1]:.2f}]" if c["band"] else "-"
         table.add_row(f"{c['time']:g}", f"{c['free_energy']:.3f}",
-                      *[f"{c['published'][k]:g}" if k in c["published"] else "-" for k in codes], band, verdict)
+                      *[f"{c['published'][k]:g}" if k in c["published"] else "-" for k in codes], band)
     console.print(table)
-    mass_ok = report["mass_relative_drift"] <= report["mass_tolerance"]
-    console.print(f"mass (mean c) relative drift: {report['mass_relative_drift']:.2e} "
-                  f"(allowed {report['mass_tolerance']:.0e}) {'[green]pass[/]' if mass_ok else '[red]FAIL[/]'}")
-    n_up = len(report["free_energy_increases"])
-    console.print(f"F never increases over {report['free_energy_samples']} samples: "
-                  f"{'[green]pass[/]' if not n_up else f'[red]FAIL[/] ({n_up} increases)'}")
     console.print(f"{report['steps']} steps ({report['rejected_attempts']} rejected), "
                   f"run {report['run_seconds']:.2f} s after {report['compile_seconds']:.2f} s compile")
-    console.print("[bold green]VALIDATED[/]" if report["passed"] else "[bold red]NOT VALIDATED[/]")
 
 
 def validate_bm1(variant: str, runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
@@ -109,7 +111,5 @@ def validate_bm1(variant: str, runner: CaseRunner, *, out: Path | None = None, q
                       precision=precision, progress=progress)
     report = judge(result, variant, result.summary["provenance"]["precision"])
     report["quick"] = quick
-    write_text(run_dir / "validation.json", json.dumps(report, indent=2))
     print_report(report, console)
-    console.print(f"written: {run_dir / 'validation.json'}")
-    return 0 if report["passed"] else 1
+    return finish(report, run_dir, console)
