@@ -18,7 +18,7 @@ from hanami.core.checkpoint import list_checkpoints, load_checkpoint, newest_che
 from hanami.core.distributed import barrier, initialise, is_main_process
 from hanami.core.probes import Probes, read_probe_positions
 from hanami.core.files import default_run_dir, write_text
-from hanami.core.output import provenance
+from hanami.core.output import device_description, provenance
 from hanami.core.parallel import Layout, plan_layout
 from hanami.core.simulation import Simulation
 from hanami.core.state import State
@@ -164,7 +164,11 @@ def _placement(state: State, cfg: Any, note: bool) -> Layout:
 
 def _provenance(cfg: Any, state: State) -> dict[str, Any]:
     info = provenance(cfg.precision)
-    info["devices_used"] = len(next(iter(state.fields.values())).sharding.device_set)
+    used = next(iter(state.fields.values())).sharding.device_set
+    # the devices this run's state lives on, not every device the process sees
+    info["device"] = device_description(sorted(used, key=lambda d: d.id))
+    info["devices_used"] = len(used)
+    info["devices_visible"] = jax.device_count()
     info["processes"] = jax.process_count()
     return info
 

@@ -28,7 +28,8 @@ def two_machines(tmp_path_factory):
         record["time_per_step_s"] /= 40.0
     write_json(folder / "gpu.json", other)
     validation = folder / "validation.json"
-    validation.write_text(json.dumps({"benchmark": "pfhub-bm1a", "passed": True, "checks": [
-        {"time": 10.0, "free_energy": 299.242}], "provenance": {"device": "1 x cpu:cpu", "precision": "float64",
-                                                                 "git_revision": "abc"}}))
+    validation.write_text(json.dumps({"benchmark": "pfhub-bm1a", "passed": True, "outcome": "VALIDATED",
+                                      "counts": {"validation": 1, "verification": 0}, "checks": [
+        {"check": "F(10)", "kind": "validation", "value": 299.242, "passed": True, "reference": "-", "limit": "-",
+         "source": "PFHub"}], "provenance": {"device": "1 x cpu:cpu", "precision": "float64", "git_revision": "abc"}}))
     return folder / "cpu.json", folder / "gpu.json", validation, real, other

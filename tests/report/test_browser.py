@@ -40,4 +40,4 @@ def test_report_renders_in_chromium(two_machines, tmp_path):
     assert "<table>" in dom and "far-gpu" in dom and "dev-cpu" in dom
     for cell in throughput_cells(real) + throughput_cells(other):
         assert f"<td>{cell}</td>" in dom
-    assert '<td class="pass">pass</td>' in dom
+    assert '<td class="pass">VALIDATED</td>' in dom

@@ -21,12 +21,14 @@ th { background: #f0f3f7; } td:first-child, th:first-child { text-align: left; }
 .FAIL { color: #b00020; font-weight: bold; } figure { margin: 1em 0; }
 """
 
+VERDICT_CLASS = {"pass": "pass", "VALIDATED": "pass", "VERIFIED": "pass", "FAIL": "FAIL", "FAILED": "FAIL"}
+
 
 def _html_table(table: Table) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
     body = []
     for row in table.rows:
-        cells = "".join(f'<td class="{html.escape(cell)}">{html.escape(cell)}</td>' if cell in ("pass", "FAIL")
+        cells = "".join(f'<td class="{VERDICT_CLASS[cell]}">{html.escape(cell)}</td>' if cell in VERDICT_CLASS
                         else f"<td>{html.escape(cell)}</td>" for cell in row)
         body.append(f"<tr>{cells}</tr>")
     note = f'<p class="note">{html.escape(table.note)}</p>' if table.note else ""

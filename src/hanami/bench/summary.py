@@ -229,24 +229,17 @@ def surrogate_tables(records: list[dict[str, Any]]) -> list[Table]:
 
 
 def _validation_figures(v: dict[str, Any]) -> str:
-    """The headline figures of a validation report, whatever the app."""
-    if isinstance(v.get("checks"), list) and all("name" in c for c in v["checks"]):
-        # named checks (PFHub BM3): the quantity and its value, validations first
-        ordered = sorted(v["checks"], key=lambda c: c.get("kind") != "validation")
-        return ", ".join(f"{c['name']} = {fmt(c['value'], '.4g')}" for c in ordered[:4])
-    if isinstance(v.get("checks"), list):
-        return ", ".join(f"F({c['time']:g}) = {fmt(c.get('free_energy'), '.3f')}" for c in v["checks"])
-    verdict = v.get("verdict") or {}
-    if "p8_finest" in verdict:
-        return f"P8 = {fmt(verdict['p8_finest'], '.2f')} ms at dx {v.get('finest_dx', '?')} mm"
-    runs = v.get("runs")
-    if isinstance(runs, dict):
-        parts = []
-        for name, run in runs.items():
-            figure = next(((key, run[key]) for key in ("l2", "max_dh", "max_abs_dh") if key in run), None)
-            parts.append(f"{name}: {figure[0]} = {fmt(figure[1], '.2e')}" if figure else name)
-        return ", ".join(parts)
+    """The headline figures of a validation report: its labelled checks, validations first."""
+    checks = v.get("checks")
+    if isinstance(checks, list) and checks and all("kind" in c and "value" in c for c in checks):
+        ordered = sorted(checks, key=lambda c: c["kind"] != "validation")
+        return ", ".join(f"{c.get('name') or c['check']} = {fmt(c['value'], '.4g')}" for c in ordered[:4])
     return "-"
+
+
+def _validation_kinds(v: dict[str, Any]) -> str:
+    counts = v.get("counts") or {}
+    return f"{counts.get('validation', 0)} / {counts.get('verification', 0)}" if counts else "-"
 
 
 def _validation_provenance(v: dict[str, Any]) -> dict[str, Any]:
@@ -262,10 +255,15 @@ def validation_table(validations: list[dict[str, Any]]) -> Table:
     rows = []
     for v in validations:
         prov = _validation_provenance(v)
-        rows.append([v["benchmark"], "pass" if v["passed"] else "FAIL", _validation_figures(v),
-                     prov.get("device", "-"), prov.get("precision", "-"), prov.get("git_revision", "-"), v["source"]])
-    return Table("Validation status", ["benchmark", "status", "figures", "device", "precision", "revision", "file"],
-                 rows)
+        status = v.get("outcome") or ("pass" if v["passed"] else "FAIL")
+        rows.append([v["benchmark"], status, _validation_kinds(v), _validation_figures(v),
+                     prov.get("device", "-"), prov.get("precision", "-"), prov.get("git_revision", "-"),
+                     prov.get("command_line", "-"), v["source"]])
+    return Table("Validation status", ["benchmark", "outcome", "checks (validation / verification)", "figures",
+                                       "device", "precision", "revision", "command", "file"], rows,
+                 "VALIDATED: every check passed and at least one compares with independent codes or published "
+                 "results; VERIFIED: every check passed, all of them verification (exact or manufactured "
+                 "solutions, invariants, self-convergence); FAILED: a check left its band.")
 
 
 def provenance_table(records: list[dict[str, Any]]) -> Table:
@@ -275,10 +273,11 @@ def provenance_table(records: list[dict[str, Any]]) -> Table:
         m = r["machine"]
         rows.append([r["id"], r["app"], r["kind"], machine_label(m), m.get("platform", "-"),
                      fmt(m.get("bandwidth_gbs"), ".1f"), r.get("date_utc", "-"), f"{m.get('hanami')} "
-                     f"({m.get('git_revision')})", f"jax {m.get('jax')}", m.get("xla_flags") or "-", r["source"]])
+                     f"({m.get('git_revision')})", f"jax {m.get('jax')}", m.get("xla_flags") or "-",
+                     m.get("command_line", "-"), r["source"]])
     return Table("Provenance of every figure",
                  ["id", "app", "kind", "machine", "platform", "triad GB/s", "date (UTC)", "hanami", "JAX",
-                  "XLA_FLAGS", "file"], rows)
+                  "XLA_FLAGS", "command", "file"], rows)
 
 
 def all_tables(inputs: Inputs) -> list[Table]:

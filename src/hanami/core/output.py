@@ -59,8 +59,9 @@ def command_line() -> str:
     return shlex.join(argv)
 
 
-def device_description() -> str:
-    devices = jax.devices()
+def device_description(devices: list | None = None) -> str:
+    """`<count> x <platform>:<kind>` of `devices` (default: every device this process sees)."""
+    devices = list(devices) if devices is not None else jax.devices()
     kinds = sorted({d.device_kind for d in devices})
     return f"{len(devices)} x {devices[0].platform}:{'/'.join(kinds)}"
 
