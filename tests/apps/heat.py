@@ -13,7 +13,6 @@ hanami through `hanami.apps.registry.register` or `HANAMI_APPS=tests.apps.heat:H
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -26,10 +25,10 @@ from pydantic import Field, PositiveFloat
 from rich.console import Console
 
 from hanami.apps.base import (App, Benchmarks, Built, CaseRunner, Differentiation, GradientProblem, Parameter, Setting,
-                              ThroughputProblem, Traffic, Validation, value_at)
+                              ThroughputProblem, Traffic, Validation, check, finish, value_at)
 from hanami.core.simulation import Simulation
 from hanami.config import Section
-from hanami.core.files import default_run_dir, write_text
+from hanami.core.files import default_run_dir
 from hanami.core.integrate import fixed_step
 from hanami.core.output import FieldLayout
 from hanami.core.sections import CaseBase
@@ -97,11 +96,9 @@ def validate_decay(runner: CaseRunner, *, out: Path | None = None, quick: bool =
     case = runner.load_case(run_dir / "run" / "case.toml").case
     ds = result.dataset
     error = float(np.max(np.abs(ds["u"].values[-1] - exact(case, ds["x"].values, float(ds["time"].values[-1])))))
-    report = {"benchmark": "heat-decay", "kind": "verification", "max_error": error, "limit": 1e-3,
-              "passed": error <= 1e-3, "quick": quick}
-    write_text(run_dir / "validation.json", json.dumps(report, indent=2))
-    console.print(f"heat-decay: max error {error:.2e} (limit 1e-3) {'VALIDATED' if report['passed'] else 'FAILED'}")
-    return 0 if report["passed"] else 1
+    checks = [check("max |u - exact| at the end", "verification", error, error <= 1e-3, limit="<= 1e-3",
+                    reference="0", source="exact solution: a decaying sine mode; the limit is 1e-3 of its amplitude")]
+    return finish({"benchmark": "heat-decay", "quick": quick, "checks": checks}, run_dir, console)
 
 
 def _norms(built: Built) -> Callable[[Simulation], dict[str, Any]]:

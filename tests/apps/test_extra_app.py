@@ -64,13 +64,14 @@ def test_run_matches_the_exact_solution(tmp_path, registered):
 def test_validation_passes_and_fails(tmp_path):
     good = heat_cli("validate", "heat-decay", "--out", str(tmp_path / "good"), "-q")
     assert good.returncode == 0, good.stdout + good.stderr
-    assert json.loads((tmp_path / "good" / "validation.json").read_text())["passed"]
+    report = json.loads((tmp_path / "good" / "validation.json").read_text())
+    assert report["outcome"] == "VERIFIED" and report["checks"][0]["kind"] == "verification"
     # A step 15x larger on 16 points (still stable: kappa dt / dx^2 = 0.38) gives an error of 5.4e-3: the
     # check can fail.
     bad = heat_cli("validate", "heat-decay", "--out", str(tmp_path / "bad"), "-q", "--set", "time.dt=0.15",
                    "--set", "grid.points=16")
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert not json.loads((tmp_path / "bad" / "validation.json").read_text())["passed"]
+    assert json.loads((tmp_path / "bad" / "validation.json").read_text())["outcome"] == "FAILED"
 
 
 def test_ensemble_members_equal_separate_runs(tmp_path):

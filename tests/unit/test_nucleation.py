@@ -119,6 +119,18 @@ def test_bm8b_avrami_exponent_matches_kjma(cli, tmp_path):
     assert (tmp_path / "seed0" / "avrami.png").exists()
 
 
+@pytest.mark.slow
+def test_bm8c_avrami_exponent_matches_kjma(cli, tmp_path):
+    """Eight realisations of seeds planted at random times (pfhub-bm8c-quick): the mean Avrami
+    exponent against KJMA's for constant-rate nucleation with the measured growth of one seed."""
+    result = cli("validate", "pfhub-bm8c", "--quick", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "validation.json").read_text())
+    check = report["checks"][0]
+    assert report["outcome"] == "VERIFIED" and len(check["per_realisation"]) == 8
+    assert check["expected"] > 2.4  # constant-rate nucleation: above site saturation's 2
+
+
 def test_numpy_peer_takes_the_same_step():
     """The NumPy peer of `hanami bench` (`numpy_peer.allen_cahn_step`) repeats the model's IMEX step."""
     from hanami.apps.phasefield.numpy_peer import allen_cahn_step

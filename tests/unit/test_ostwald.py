@@ -152,6 +152,19 @@ def test_quick_verification_of_bm2a_passes_end_to_end(cli, tmp_path):
     assert (tmp_path / "run" / "grains_final.png").exists()
 
 
+@pytest.mark.slow
+def test_quick_verification_of_bm2b_passes_end_to_end(cli, tmp_path):
+    """`hanami validate pfhub-bm2b --quick`: on the no-flux box the whole F(0) (bulk and gradient) is
+    judged against the quadrature, beside mass, F decrease and the dt/dx study."""
+    result = cli("validate", "pfhub-bm2b", "--quick", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "validation.json").read_text())
+    checks = {c["name"]: c for c in report["checks"]}
+    assert report["outcome"] == "VERIFIED"
+    assert checks["initial_free_energy"]["passed"] and checks["initial_bulk_energy"]["passed"]
+    assert checks["time_order_t10"]["value"] > 1.0 and checks["space_t10"]["passed"]
+
+
 @pytest.mark.parametrize("boundary", ["periodic", "no-flux"])
 def test_numpy_peer_takes_the_same_step(boundary):
     """The NumPy peer of `hanami bench` (`numpy_peer.ostwald_step`) repeats the model's step."""
