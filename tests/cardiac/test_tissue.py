@@ -13,7 +13,6 @@ from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity
 from hanami.apps.cardiac.model import Monodomain, activation_update
 from hanami.apps.cardiac.stimulus import Protocol, per_capacitance
 from hanami.apps.cardiac.tp06 import TP06
-from hanami.apps.cardiac.validate import judge
 from hanami.core.integrate import fixed_step
 from hanami.core.simulation import Simulation
 from hanami.core.state import State
@@ -98,20 +97,6 @@ def test_single_cell_case_reports_apd90(tmp_path):
     assert saved["apd90_ms"][0] == pytest.approx(apd)
     assert result.dataset["V"].dims == ("time",) and result.dataset["V"].attrs["units"] == "mV"
     assert float(result.dataset["V"].max()) > 30.0
-
-
-def test_validation_verdict():
-    nan = float("nan")
-    base = {f"P{i}": 10.0 * i for i in range(1, 10)}
-    coarse = {**base, "P8": nan}
-    mid = {k: v * 0.8 for k, v in base.items()} | {"P8": 54.0}
-    fine = {k: v * 0.7 for k, v in base.items()} | {"P8": 44.3}
-    good = judge({0.5: coarse, 0.2: mid, 0.1: fine})
-    assert good["passed"] and good["monotone"] and good["changes_shrink"] and "P8" not in good["common_points"]
-    slow = judge({0.5: coarse, 0.2: mid, 0.1: {**fine, "P8": 60.0}})
-    assert not slow["passed"] and not slow["p8_passed"]
-    diverging = judge({0.5: base, 0.2: mid, 0.1: {k: v * 0.3 for k, v in base.items()} | {"P8": 44.3}})
-    assert not diverging["passed"] and not diverging["changes_shrink"]
 
 
 def test_dx_option_only_for_niederer(cli):

@@ -21,6 +21,7 @@ from hanami.apps.cardiac.fibres import node_fibres, tensor_field  # noqa: E402
 from hanami.apps.cardiac.ionic import ionic_model  # noqa: E402
 from hanami.apps.cardiac.model import Monodomain, SingleCell  # noqa: E402
 from hanami.apps.cardiac.validate import validate_niederer  # noqa: E402
+from hanami.apps.cardiac.validate_cell import validate_tp06_cell  # noqa: E402
 from hanami.core.files import write_text  # noqa: E402
 from hanami.core.integrate import fixed_step  # noqa: E402
 from hanami.core.output import FieldLayout  # noqa: E402
@@ -82,15 +83,22 @@ class CardiacApp(App):
     schema = CardiacCase
     cases_dir = Path(__file__).parent / "cases"
     summary_keys = ("V_min", "V_max", "activated_fraction", "activation_max", "V", "Ca_i",
-                    *(f"apd90_beat{i + 1}" for i in range(MAX_BEATS_IN_SUMMARY)))
+                    *(f"apd90_beat{i + 1}" for i in range(MAX_BEATS_IN_SUMMARY)),
+                    *(f"{key}_beat{i + 1}" for i in range(MAX_BEATS_IN_SUMMARY)
+                      for key in ("V_rest", "V_peak", "dVdt_max")))
     output_fields = ("V", "Ca_i", "activation_time")
     differentiation = DIFFERENTIATION
     benchmarks = BENCHMARKS
     validations = (
         Validation("niederer", "Niederer et al. 2011 slab: activation times at P1-P9 at every shipped dx down to "
-                   "--dx, P8 in the published codes' spread, convergence with dx", validate_niederer,
-                   options=(ValidationOption("dx", float, "finest grid spacing to run [mm]: 0.5, 0.2 or 0.1"),),
+                   "--dx, their convergence (observed order, Richardson-extrapolated P8); P8 at dx 0.1 in the "
+                   "cited codes' spread", validate_niederer,
+                   options=(ValidationOption("dx", float, "finest grid spacing to run [mm]: 0.5, 0.2, 0.1 or 0.05 "
+                                             "(0.05 is sized for a GPU)"),),
                    quick="stop at t = 60 ms"),
+        Validation("tp06-cell", "single TP06 cell, beat 1: APD90 beside the cited codes; APD90, resting and peak V "
+                   "and max dV/dt beside scipy's solve_ivp on the same equations, within a time-step study's band",
+                   validate_tp06_cell, quick="time-step study at dt and dt/2 only, no run after 100 ms of rest"),
     )
 
     def build(self, case: CardiacCase) -> Built:

@@ -223,6 +223,10 @@ class SingleCell(eqx.Module):
         durations = apd.durations(fields)
         for i in range(self.beats):
             out[f"apd90_beat{i + 1}"] = durations[i]
+        for i in range(self.beats):  # the beat's resting and peak V [mV] and max dV/dt [mV/ms]
+            out[f"V_rest_beat{i + 1}"] = fields["apd_rest"][i]
+            out[f"V_peak_beat{i + 1}"] = fields["apd_peak"][i]
+            out[f"dVdt_max_beat{i + 1}"] = fields["apd_dvdt"][i]
         return out
 
     def healthy(self, fields: Fields) -> jax.Array:
