@@ -72,3 +72,12 @@ def test_report_shows_the_figures_of_hand_written_files(tmp_path):
     assert "hanami validate pfhub-bm7 --quick" in validation
     (provenance,) = [row for row in rows if row[0] == "#1" and row[2] == "throughput"]
     assert "hanami bench --app phasefield --json hand.json" in provenance and "0.1.0 (0123456789ab)" in provenance
+
+
+def test_inexact_revisions_are_marked():
+    from hanami.bench.summary import revision_label
+
+    assert revision_label("0123456789ab") == "0123456789ab"
+    assert revision_label("0123456789ab-dirty-a1b2c3d4e5f6") == "0123456789ab-dirty-a1b2c3d4e5f6"
+    assert revision_label("0123456789ab-dirty") == "0123456789ab-dirty (inexact)"
+    assert revision_label("unknown") == "unknown (inexact)"

@@ -127,6 +127,17 @@ def adaptive_tables(records: list[dict[str, Any]]) -> list[Table]:
     return tables
 
 
+def _threads(record: dict[str, Any]) -> str:
+    """The threads a numba peer ran on: py-pde runs serially below its multithreading threshold."""
+    method = record.get("method") or {}
+    threads = method.get("numba_threads")
+    if not threads:
+        return ""
+    serial = method.get("multithreading") in ("never", False) or (
+        (record.get("grid_points") or 0) < (method.get("multithreading_threshold") or 0))
+    return " (1 thread)" if serial else f" ({threads} threads)"
+
+
 def peer_tables(records: list[dict[str, Any]]) -> list[Table]:
     """Peer codes on the same problem and their speed ratio to hanami (above 1: hanami is faster).
 
@@ -138,9 +149,12 @@ def peer_tables(records: list[dict[str, Any]]) -> list[Table]:
         throughput = any(r.get("sypd") is not None for r in group)
         rows = []
         for r in group:
-            for precision, ratio in (r.get("ratio_to_hanami") or {"-": None}).items():
+            ratios = r.get("ratio_to_hanami") or {"-": None}
+            if r.get("precision") in ratios:  # one precision per row: the peer's own
+                ratios = {r["precision"]: ratios[r["precision"]]}
+            for precision, ratio in ratios.items():
                 ours = (r.get("hanami") or {}).get(precision, {})
-                peer = [r["id"], f"{r['code']} {r['code_version']}", r["case"]]
+                peer = [r["id"], f"{r['code']} {r['code_version']}{_threads(r)}", r["case"]]
                 if throughput:  # one precision per record: the peer's is hanami's
                     rows.append(peer + [_grid(r), r["precision"], fmt(r.get("sypd"), ".0f"), fmt(ours.get("sypd"), ".0f"),
                                         fmt(ratio, ".2f"), final_norm(r), final_norm({"final": ours})])
@@ -242,6 +256,15 @@ def _validation_kinds(v: dict[str, Any]) -> str:
     return f"{counts.get('validation', 0)} / {counts.get('verification', 0)}" if counts else "-"
 
 
+def revision_label(revision: str | None) -> str:
+    """The revision as recorded, marked where it does not name the code exactly: "unknown" (a copy
+    without history, before copies carried their source hash) or "-dirty" without the diff's hash."""
+    if not revision:
+        return "-"
+    inexact = revision == "unknown" or revision.endswith("-dirty")
+    return f"{revision} (inexact)" if inexact else revision
+
+
 def _validation_provenance(v: dict[str, Any]) -> dict[str, Any]:
     if v.get("provenance"):
         return v["provenance"]
@@ -257,7 +280,7 @@ def validation_table(validations: list[dict[str, Any]]) -> Table:
         prov = _validation_provenance(v)
         status = v.get("outcome") or ("pass" if v["passed"] else "FAIL")
         rows.append([v["benchmark"], status, _validation_kinds(v), _validation_figures(v),
-                     prov.get("device", "-"), prov.get("precision", "-"), prov.get("git_revision", "-"),
+                     prov.get("device", "-"), prov.get("precision", "-"), revision_label(prov.get("git_revision")),
                      prov.get("command_line", "-"), v["source"]])
     return Table("Validation status", ["benchmark", "outcome", "checks (validation / verification)", "figures",
                                        "device", "precision", "revision", "command", "file"], rows,
@@ -273,7 +296,7 @@ def provenance_table(records: list[dict[str, Any]]) -> Table:
         m = r["machine"]
         rows.append([r["id"], r["app"], r["kind"], machine_label(m), m.get("platform", "-"),
                      fmt(m.get("bandwidth_gbs"), ".1f"), r.get("date_utc", "-"), f"{m.get('hanami')} "
-                     f"({m.get('git_revision')})", f"jax {m.get('jax')}", m.get("xla_flags") or "-",
+                     f"({revision_label(m.get('git_revision'))})", f"jax {m.get('jax')}", m.get("xla_flags") or "-",
                      m.get("command_line", "-"), r["source"]])
     return Table("Provenance of every figure",
                  ["id", "app", "kind", "machine", "platform", "triad GB/s", "date (UTC)", "hanami", "JAX",

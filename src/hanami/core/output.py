@@ -36,8 +36,9 @@ def git_revision() -> str:
     tracked files gives `<commit>-dirty-<hash>`, the hash (12 hex digits of
     SHA-256) being that of `git diff HEAD`, so two results carry the same label
     only when they ran the same code. `HANAMI_GIT_REVISION` names the revision of
-    a tree exported without its history; a tree with neither says which release
-    it is (`release-<version>`).
+    a tree copied without its history; a tree with neither gives
+    `release-<version>+tree-<hash>`, the hash being that of the package's own
+    source files (`source_tree_hash`).
     """
     if os.environ.get("HANAMI_GIT_REVISION"):
         return os.environ["HANAMI_GIT_REVISION"]
@@ -48,8 +49,17 @@ def git_revision() -> str:
         diff = subprocess.run(["git", "diff", "HEAD", "--no-ext-diff", "--binary"], cwd=here,
                               capture_output=True, timeout=30, check=True).stdout
     except (OSError, subprocess.SubprocessError):
-        return f"release-{hanami.__version__}"
+        return f"release-{hanami.__version__}+tree-{source_tree_hash()}"
     return out + (f"-dirty-{hashlib.sha256(diff).hexdigest()[:12]}" if diff else "")
+
+
+def source_tree_hash() -> str:
+    """12 hex digits of SHA-256 over the package's .py and .toml files (relative path and bytes, sorted)."""
+    root = Path(hanami.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml") and p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def command_line() -> str:

@@ -48,7 +48,9 @@ def judge(result: RunResult, variant: str, precision: str) -> dict[str, Any]:
         table.append({"time": t, "free_energy": value, "published": codes,
                       "band": [band.low, band.high] if band else None,
                       "passed": band.contains(value) if band else None})
-        reference = ", ".join(f"{code} {v:g}" for code, v in codes.items()) or "-"
+        values = sorted(codes.values())
+        reference = ("-" if not values else f"{values[0]:g}" if len(values) == 1
+                     else f"{values[0]:g} - {values[-1]:g} ({len(values)} codes)")
         checks.append(check(f"F({t:g})", "validation", value, band.contains(value) if band else None,
                             limit=f"[{band.low:.2f}, {band.high:.2f}]" if band else "none: reported",
                             reference=reference, time=t,
