@@ -61,9 +61,19 @@ def phase_speed(times: np.ndarray, fields: np.ndarray, grid: SphereGrid, lat_deg
                 m: int = 4) -> float:
     """Eastward pattern speed [degrees/day] of zonal wavenumber m at `lat_deg`, by a linear fit of the
     unwrapped phase over `times` [s] (snapshots must be close enough that the phase moves < pi/m between them)."""
+    return phase_speed_fit(times, fields, grid, lat_deg, m)[0]
+
+
+def phase_speed_fit(times: np.ndarray, fields: np.ndarray, grid: SphereGrid, lat_deg: float = 40.0,
+                    m: int = 4) -> tuple[float, float]:
+    """(`phase_speed`, its standard error [degrees/day] from the fit's residuals; nan with fewer than 3 times)."""
     phases = np.unwrap([np.angle(zonal_coefficient(f, grid, lat_deg, m)) for f in fields])
-    slope = np.polyfit(np.asarray(times, np.float64) / 86400.0, phases, 1)[0]
-    return float(-np.degrees(slope) / m)
+    days = np.asarray(times, np.float64) / 86400.0
+    if len(days) < 3:
+        slope = np.polyfit(days, phases, 1)[0]
+        return float(-np.degrees(slope) / m), float("nan")
+    (slope, _), cov = np.polyfit(days, phases, 1, cov=True)
+    return float(-np.degrees(slope) / m), float(np.degrees(np.sqrt(cov[0, 0])) / m)
 
 
 def max_height_change(h: np.ndarray, h0: np.ndarray) -> float:

@@ -64,16 +64,18 @@ class ClimateApp(App):
     validations = (
         Validation("williamson-tc2", "Williamson TC2 steady flow at three tilts: h error after 5 days at round-off",
                    validate_tc2, quick="1 day"),
-        Validation("williamson-tc5", "Williamson TC5: h error at T42, T63 (T85) against a high-resolution run, "
-                   "falling with resolution; conservation", functools.partial(validate_convergence, "williamson-tc5"),
+        Validation("williamson-tc5", "Williamson TC5: h at T42, T63 (T85) against a high-resolution run "
+                   "(self-convergence) and against dinosaur at the same truncation; invariants",
+                   functools.partial(validate_convergence, "williamson-tc5"),
                    options=(REFERENCE,), quick="reference T106, T42 and T63 only"),
-        Validation("williamson-tc6", "Williamson TC6 Rossby-Haurwitz wave: h error against a high-resolution run, "
-                   "wave-4 pattern speed", functools.partial(validate_convergence, "williamson-tc6"),
+        Validation("williamson-tc6", "Williamson TC6 Rossby-Haurwitz wave: h and the wave-4 pattern speed against a "
+                   "high-resolution run and against dinosaur; invariants",
+                   functools.partial(validate_convergence, "williamson-tc6"),
                    options=(REFERENCE,), quick="reference T106, T42 and T63 only"),
         Validation("galewsky-steady", "Galewsky unperturbed jet: max |h(t) - h(0)| over 6 days with and without "
-                   "hyperdiffusion", validate_galewsky_steady, quick="2 days"),
+                   "hyperdiffusion, converging, against dinosaur", validate_galewsky_steady, quick="2 days"),
         Validation("galewsky", "Galewsky barotropic instability: day-6 vorticity at T42-T85 against a "
-                   "high-resolution run, converging", validate_galewsky, options=(REFERENCE,),
+                   "high-resolution run, converging, and against dinosaur", validate_galewsky, options=(REFERENCE,),
                    quick="reference T170, T42 and T63 only"),
     )
 

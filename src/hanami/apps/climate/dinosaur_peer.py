@@ -1,19 +1,22 @@
-"""Peer code for the climate suite: dinosaur's spectral shallow-water model on Williamson TC5.
+"""Peer code for the climate suite: dinosaur's spectral shallow-water model on the shipped cases.
 
 dinosaur (google-research/dinosaur, Hoyer et al.; the dynamical core of
 NeuralGCM) is a JAX spectral model. Its `shallow_water.ShallowWaterEquations`
 solves the same vorticity-divergence equations as `hanami.apps.climate.model`
 with prognostic potential g h' (h' = depth - H) and the orography g hs in the
-pressure term. The peer run uses, as hanami's shipped `williamson-tc5` case:
+pressure term. The peer run uses, as hanami's shipped case (`williamson-tc5` for the
+timings; `williamson-tc6` and `galewsky` too for the cross-code references of
+`peer_references`):
 
 * the same Gaussian grid (nlon x nlat of `SphereGrid.T(T)`) and triangular
   truncation T (dinosaur keeps one extra total wavenumber that it clips from the
   state and from every tendency, and from u cos(phi), whose exact degree T + 1
   part hanami keeps: the two models differ at the truncation scale, not only by
   round-off);
-* the same initial state: `hanami.apps.climate.initial.williamson5` evaluated
-  on dinosaur's nodes, transformed by dinosaur's own transforms, with the same
-  mean depth H (Gaussian-quadrature mean of the depth) and the same planet;
+* the same initial state: the case's `hanami.apps.climate.build.INITIAL` function
+  evaluated on dinosaur's nodes, transformed by dinosaur's own transforms, with the
+  same mean depth H (Gaussian-quadrature mean of the depth; 10 km for Galewsky's
+  jet, as the paper prescribes) and the same planet;
 * the same time scheme: dinosaur's `semi_implicit_leapfrog` (implicit weight
   1/2) at dt = 900 s with, as step filters in dinosaur's filter interface, the
   case's implicit del^4 hyperdiffusion on vorticity and divergence and the
@@ -42,11 +45,12 @@ import jax
 import numpy as np
 
 from hanami.apps.base import LoadedCase, Peer, PeerSettings
-from hanami.apps.climate import initial as ic
+from hanami.apps.climate.build import INITIAL
 from hanami.apps.climate.case import ClimateCase
 from hanami.config import apply_overrides, read_toml, validate_case
 
-SHIPPED = Path(__file__).parent / "cases" / "williamson-tc5.toml"
+CASES = Path(__file__).parent / "cases"
+SHIPPED = CASES / "williamson-tc5.toml"
 
 CODE = "dinosaur"
 # dinosaur's faster transforms on this project's 2-core CPU (T63 float32: 2.9 ms per step against
@@ -59,10 +63,15 @@ def dinosaur_available() -> bool:
     return importlib.util.find_spec("dinosaur") is not None
 
 
+def shipped_case(name: str, overrides: list[str] = ()) -> ClimateCase:
+    """A shipped climate case (read from the app's own case file) with `overrides` applied."""
+    path = CASES / f"{name}.toml"
+    return validate_case(ClimateCase, apply_overrides(read_toml(path), list(overrides)), str(path))
+
+
 def shipped_tc5(truncation: int) -> ClimateCase:
-    """The shipped TC5 case at truncation T (read from the app's own case file)."""
-    data = apply_overrides(read_toml(SHIPPED), [f"grid.truncation={truncation}"])
-    return validate_case(ClimateCase, data, str(SHIPPED))
+    """The shipped TC5 case at truncation T."""
+    return shipped_case("williamson-tc5", [f"grid.truncation={truncation}"])
 
 
 def raw_leapfrog_filter(nu: float, alpha: float) -> Callable[[Any, Any], Any]:
@@ -83,7 +92,8 @@ def raw_leapfrog_filter(nu: float, alpha: float) -> Callable[[Any, Any], Any]:
 
 
 class TC5:
-    """dinosaur's shallow-water model on TC5 at truncation T in `precision`, as the hanami case.
+    """dinosaur's shallow-water model on a hanami case (TC5 unless `case` is given) at truncation T in
+    `precision`.
 
     Build and run it inside `self.x64()` (x64 mode on for float64, off for float32).
 
@@ -128,13 +138,15 @@ class TC5:
 
         # Initial state and orography in float64 (x64 on), then cast to the run dtype.
         lon, sin_lat = grid.nodal_mesh
-        u, v, h, hs = ic.williamson5(lon, np.arcsin(sin_lat), planet)
+        u, v, h, hs = INITIAL[cfg.initial.kind](cfg, lon, np.arcsin(sin_lat), planet)
         depth = h - hs
         weights = grid.quadrature_weights
-        self.mean_depth = float(np.sum(depth * weights) / np.sum(weights))
+        mean = float(np.sum(depth * weights) / np.sum(weights))
+        # Galewsky et al. set the constant of the balanced height so that the mean is 10 km (as hanami).
+        self.mean_depth = 10000.0 if cfg.initial.kind == "galewsky" else mean
         with jax.enable_x64(True):
             vor, div = spherical_harmonic.uv_nodal_to_vor_div_modal(grid, u * velocity, v * velocity)
-            phi = grid.clip_wavenumbers(grid.to_modal(g * (depth - self.mean_depth) * self._potential_scale))
+            phi = grid.clip_wavenumbers(grid.to_modal(g * (depth - mean) * self._potential_scale))
             orography = grid.clip_wavenumbers(grid.to_modal(g * hs * self._potential_scale))
             self.orography_nodal = np.asarray(grid.to_nodal(orography), np.float64) / (g * self._potential_scale)
             state = [np.asarray(x, np.float64) for x in (vor, div, phi)]
@@ -181,6 +193,16 @@ class TC5:
             phi = np.asarray(self.grid.to_nodal(np.asarray(current.potential, np.float64)), np.float64)[0]
         h = self.mean_depth + phi / (self._g * self._potential_scale) + self.orography_nodal
         return h.T
+
+    def vorticity(self, state: Any) -> np.ndarray:
+        """Relative vorticity [1/s] of the current level, [nlat, nlon], latitudes ascending."""
+        from dinosaur import scales
+
+        _, current = state
+        per_second = float(self.specs.nondimensionalize(1.0 / scales.units.s))
+        with jax.enable_x64(True):
+            zeta = np.asarray(self.grid.to_nodal(np.asarray(current.vorticity, np.float64)), np.float64)[0]
+        return zeta.T / per_second
 
 
 def run_tc5(loaded: LoadedCase, settings: PeerSettings) -> dict[str, Any]:
