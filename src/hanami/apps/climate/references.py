@@ -11,9 +11,9 @@ Two kinds of check (see `hanami.apps.base.checks`):
   `python -m hanami.apps.climate.peer_references` and stored with that command,
   dinosaur's version, the date and hanami's revision in `peer_references.json`.
 
-Figures from the project's benchmark notes (shared/BENCHMARKS.md, Climate
-section) whose paper and table are not recorded there (the GME norms) are
-reported beside hanami's, never used as a band edge.
+The GME norms (DWD's documentation of its shallow-water model, Tables 4 and 5)
+are errors of another discretisation against another reference solution: they
+are reported beside hanami's, never used as a band edge.
 """
 
 from __future__ import annotations
@@ -42,11 +42,16 @@ FALLS = ("self-convergence: the hyperdiffusion that removes most of it acts at t
          "at a fixed scale falls as T^-p), so the loss must fall with resolution")
 MASS = "the n = 0 tendency of the continuity equation (divergence form) is zero identically"
 
-# Norms quoted in shared/BENCHMARKS.md (Climate) for the GME model, without the paper and table: reported only.
-GME_SOURCE = ("GME norms quoted in shared/BENCHMARKS.md (Climate); the paper and table are not recorded there, "
-              "so the figure bounds nothing")
-GME_L2 = {"williamson-tc5": {"day": 15.0, "coarse": 1.37e-3, "fine": 6.67e-4},
-          "williamson-tc6": {"day": 10.0, "coarse": 9.0e-3, "fine": 9.7e-4}}
+# GME (DWD's icosahedral model) normalized l2 height errors against a reference solution of the NCAR
+# spectral transform shallow-water model (STSWM): "GME Shallow Water Model", section "GME convergence
+# test", Table 4 (TC5, day 15) and Table 5 (TC6, day 10), icon.enes.org/swm/gmeswm/node6.html. Keyed by
+# the icosahedral resolution ni (10 ni^2 + 2 grid points; ni = 32 is about 240 km, near T42's 310 km).
+# Reported only: they are errors of another discretisation against another reference solution.
+GME_SOURCE = ("GME shallow-water model documentation (DWD), GME convergence test, Tables 4 and 5 "
+              "(icon.enes.org/swm/gmeswm/node6.html): errors of a grid-point model against an STSWM reference; "
+              "reported beside, not a band")
+GME_L2 = {"williamson-tc5": {"day": 15.0, "by_ni": {32: 1.3713e-3, 64: 7.2106e-4, 96: 6.7526e-4, 192: 6.6679e-4}},
+          "williamson-tc6": {"day": 10.0, "by_ni": {32: 9.0148e-3, 64: 2.8930e-3, 96: 1.7858e-3, 192: 9.6893e-4}}}
 
 # TC6: the speed of the Rossby-Haurwitz wave in the non-divergent barotropic vorticity equation
 # (Haurwitz 1940; the formula of Williamson et al. 1992, test 6): the shallow-water wave is slower.

@@ -211,7 +211,7 @@ def validate_convergence(case: str, runner: CaseRunner, *, out: Path | None = No
     first = next(iter(runs))  # the coarsest
     checks.append(check(f"{first}: h l2 at day {gme['day']:g} beside GME", "validation",
                         runs[first]["l2_by_day"].get(gme["day"]), None, limit="-",
-                        reference=f"GME {gme['coarse']:.2e} (coarse) to {gme['fine']:.2e} (fine)",
+                        reference=f"GME ni 32 {gme['by_ni'][32]:.2e} to ni 192 {gme['by_ni'][192]:.2e}",
                         source=ref.GME_SOURCE))
     report = {"benchmark": case, "quick": quick, "reference_truncation": t_ref, "reference_dt": dt,
               "converges": all(b < a for a, b in zip(list(l2_max.values()), list(l2_max.values())[1:])),
