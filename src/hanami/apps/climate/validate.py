@@ -38,6 +38,7 @@ from hanami.apps.climate import analysis, peers
 from hanami.apps.climate import references as ref
 from hanami.apps.climate.build import initial_grid_fields
 from hanami.apps.climate.reference_runs import (reference_dir, reference_plan, reference_run_dirs,  # noqa: F401
+                                                run_at_truncation,
                                                 reference_solution, reference_tag, step_for)
 from hanami.apps.climate.verdicts import drifts, falls, invariant_checks, loss_checks
 from hanami.core.files import default_run_dir
@@ -167,11 +168,9 @@ def validate_convergence(case: str, runner: CaseRunner, *, out: Path | None = No
     dt = step_for(t_ref)  # every run at the reference's step: the errors measure the spatial truncation
     for t in truncations:
         label = f"T{t}"
-        result = results[label] = runner.run_case(case, out=run_dir / label, precision=precision, progress=progress,
-                                                  overrides=[f"grid.truncation={t}", f"time.dt={dt!r}"]
-                                                  + list(overrides))
-        run_case = runner.load_case(run_dir / label / "case.toml").case
-        grid = run_case.grid.build(ref_grid.radius)
+        result, run_case, grid = run_at_truncation(runner, case, run_dir, t, dt, list(overrides), precision, progress,
+                                                   ref_grid.radius)
+        results[label] = result
         times, h = result.dataset["time"].values, result.dataset["h"].values
         norms = analysis.error_norms(h[-1], analysis.interpolate(ref_h[-1], ref_grid, grid), grid)
         # l2 at every output time the reference also has; a phase error makes the final-time figure

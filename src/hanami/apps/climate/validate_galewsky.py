@@ -37,6 +37,7 @@ from hanami.apps.base import CaseRunner, check, finish  # noqa: E402
 from hanami.apps.climate import analysis, peers  # noqa: E402
 from hanami.apps.climate import references as ref  # noqa: E402
 from hanami.apps.climate.reference_runs import (reference_plan, reference_run_dirs, reference_solution,  # noqa: E402
+                                                run_at_truncation,
                                                 step_for)
 from hanami.apps.climate.validate import _common, _print_costs  # noqa: E402
 from hanami.apps.climate.verdicts import (falls, invariant_checks, loss_checks,  # noqa: E402
@@ -86,11 +87,9 @@ def validate_galewsky(runner: CaseRunner, *, out: Path | None = None, quick: boo
     runs, checks, results, maps = {}, [], {}, {}
     for t in truncations:
         label = f"T{t}"
-        result = results[label] = runner.run_case(CASE, out=run_dir / label, precision=precision, progress=progress,
-                                                  overrides=[f"grid.truncation={t}", f"time.dt={dt!r}"]
-                                                  + list(overrides))
-        case = runner.load_case(run_dir / label / "case.toml").case
-        grid = case.grid.build(ref_grid.radius)
+        result, case, grid = run_at_truncation(runner, CASE, run_dir, t, dt, list(overrides), precision, progress,
+                                               ref_grid.radius)
+        results[label] = result
         zetas, hs = result.dataset["vorticity"].values, result.dataset["h"].values
         errors = {name: analysis.error_norms(field[-1], analysis.interpolate(ref_fields[name][-1], ref_grid, grid),
                                              grid)

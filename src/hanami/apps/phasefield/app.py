@@ -42,7 +42,7 @@ class PhaseFieldApp(App):
         Validation(f"pfhub-bm2{variant}", f"PFHub BM2{variant} (verification): F(0) against a quadrature of the "
                    "initial state; mass conserved; F never increases; self-convergence in dt and dx",
                    functools.partial(validate_bm2, variant),
-                   quick="stop at t = 100 (else 1000); time-step study to t = 10 (else 10 and 100)")
+                   quick="stop at t = 10 (else 1000); time-step study to t = 10 (else 10 and 100)")
         for variant in ("a", "b")) + (
         Validation("pfhub-bm3", "PFHub BM3: tip position, solid fraction and F at t = 1500 against AMPE and "
                    "MOOSE; steady tip velocity; enthalpy conserved; diagonal symmetry", validate_bm3,

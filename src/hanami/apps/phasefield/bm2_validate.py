@@ -89,7 +89,9 @@ def _invariant_checks(result: RunResult, precision: str, case: Any) -> list[dict
                                   "no finer rule applies)" if periodic and name == "bulk_energy" else
                                   f"midpoint/central-difference quadrature of the published initial state on "
                                   f"{QUADRATURE_POINTS}^2 cells")
-                                    + ("; not judged: the state jumps across the periodic wrap"
+                                    + (("; not judged: the state jumps across the periodic wrap" if periodic else
+                                        "; not judged alone: the state's normal derivative is not zero at the walls, "
+                                        "so the cosine series' gradient converges at first order there")
                                        if name not in judged else "")))
     mass0 = first["mass"]
     drift = max(abs(row["mass"] - mass0) for row in history) / abs(mass0)
@@ -164,12 +166,12 @@ def print_report(report: dict[str, Any], console: Console) -> None:
 def validate_bm2(variant: str, runner: CaseRunner, *, out: Path | None = None, quick: bool = False,
                  overrides: list[str] = (), precision: str | None = None, progress: bool = True,
                  console: Console | None = None) -> int:
-    """Run BM2a/b to t = 1000 (quick: 100) and the time-step study to t = 10, 100 (quick: 10)."""
+    """Run BM2a/b to t = 1000 (quick: 10) and the time-step study to t = 10, 100 (quick: 10)."""
     console = console or Console()
     name = f"pfhub-bm2{variant}"
     run_dir = Path(out) if out else default_run_dir(f"validate-{name}")
     overrides = list(overrides)
-    stop = 100.0 if quick else 1000.0
+    stop = 10.0 if quick else 1000.0
     times = [t for t in (0.0, 1.0, *REPORT_TIMES) if t <= stop]
     result = runner.run_case(name, out=run_dir / "run", overrides=overrides + [f"output.times={times}"],
                              stop_time=stop, precision=precision, progress=progress)
