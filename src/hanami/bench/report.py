@@ -21,7 +21,8 @@ th { background: #f0f3f7; } td:first-child, th:first-child { text-align: left; }
 .FAIL { color: #b00020; font-weight: bold; } figure { margin: 1em 0; }
 """
 
-VERDICT_CLASS = {"pass": "pass", "VALIDATED": "pass", "VERIFIED": "pass", "FAIL": "FAIL", "FAILED": "FAIL"}
+VERDICT_CLASS = {"pass": "pass", "VALIDATED": "pass", "VERIFIED": "pass", "FAIL": "FAIL", "FAILED": "FAIL",
+                 "pass (unlabelled)": "pass", "FAIL (unlabelled)": "FAIL"}
 
 
 def _html_table(table: Table) -> str:

@@ -278,7 +278,8 @@ def validation_table(validations: list[dict[str, Any]]) -> Table:
     rows = []
     for v in validations:
         prov = _validation_provenance(v)
-        status = v.get("outcome") or ("pass" if v["passed"] else "FAIL")
+        # files written before the labelled checks have no outcome: their verdict is marked as such
+        status = v.get("outcome") or ("pass" if v["passed"] else "FAIL") + " (unlabelled)"
         rows.append([v["benchmark"], status, _validation_kinds(v), _validation_figures(v),
                      prov.get("device", "-"), prov.get("precision", "-"), revision_label(prov.get("git_revision")),
                      prov.get("command_line", "-"), v["source"]])

@@ -102,7 +102,8 @@ def finish(report: dict[str, Any], run_dir: Path, console: Console, *, extra_run
 
     `report` holds at least `benchmark` and `checks`; this adds `outcome`, `passed`
     (True only for VALIDATED or VERIFIED), the count of each kind, `provenance`
-    (the first run's, with the exact revision and this command line) and `cases`
+    (the report's, else the first run's under `run_dir`, with the exact revision and this command
+    line) and `cases`
     (every case.toml under `run_dir` and `extra_runs`, e.g. cached reference runs).
     Returns the exit status: 0 when passed, 1 otherwise.
     """
@@ -111,6 +112,9 @@ def finish(report: dict[str, Any], run_dir: Path, console: Console, *, extra_run
     report["passed"] = report["outcome"] != "FAILED"
     report["counts"] = {kind: sum(c["kind"] == kind for c in checks) for kind in KINDS}
     provenance = dict(report.get("provenance") or {})
+    if "device" not in provenance:  # the versions, device and precision of the first run made
+        first = next(iter(sorted(Path(run_dir).rglob("summary.json"))), None)
+        provenance.update(json.loads(first.read_text()).get("provenance", {}) if first else {})
     provenance.update({"git_revision": git_revision(), "command_line": command_line()})
     report["provenance"] = provenance
     report["cases"] = resolved_cases(run_dir, *extra_runs)
