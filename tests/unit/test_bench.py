@@ -195,8 +195,10 @@ def test_peers_are_skipped_with_a_note_when_pypde_is_missing(monkeypatch):
     assert "py-pde (with numba) is not installed; skipped" in out.getvalue()
 
 
+@pytest.mark.slow
 def test_bm3_records_and_the_numpy_peer(suite):
-    """BM3's throughput and whole-run records; the NumPy peer runs the same step and states the ratio."""
+    """BM3's throughput and whole-run records; the NumPy peer runs the same step and states the ratio
+    (about 90 s: a second suite with the peers, so it runs with the slow tests)."""
     (r,) = _kind(suite[0], "throughput", "pfhub-bm3")
     assert r["resolution"] == [40, 40] and r["steps"] == 4 and r["time_stepping"]["stencil"] == "isotropic"
     assert r["final"]["finite"] and abs(r["final"]["enthalpy_drift"]) < 1e-12
