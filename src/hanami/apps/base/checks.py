@@ -30,7 +30,6 @@ from hanami.core.output import command_line, git_revision
 
 Kind = Literal["verification", "validation"]
 KINDS: tuple[str, ...] = ("verification", "validation")
-OUTCOMES = ("VALIDATED", "VERIFIED", "FAILED")
 
 
 def check(what: str, kind: Kind, value: float | None, passed: bool | None, *, limit: str, source: str,
