@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from hanami.apps.cardiac.convergence import extrapolate, gci, gci_coarse, observed_order
+from hanami.core.convergence import extrapolate, gci, gci_coarse, observed_order
 
 
 def law(q0, c, p):

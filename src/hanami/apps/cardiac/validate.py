@@ -30,7 +30,6 @@ from rich.table import Table
 
 from hanami.apps.base import CaseRunner, RunResult
 from hanami.apps.base.checks import check, finish
-from hanami.apps.cardiac.convergence import extrapolate, observed_order
 from hanami.apps.cardiac.references import (
     P8_BAND,
     P8_BAND_DX,
@@ -39,6 +38,7 @@ from hanami.apps.cardiac.references import (
     POINTS,
     peer_figures,
 )
+from hanami.core.convergence import extrapolate, observed_order
 from hanami.core.files import default_run_dir
 from hanami.errors import CaseError
 

@@ -30,12 +30,6 @@ from rich.table import Table
 from hanami.apps.base import CaseRunner
 from hanami.apps.base.checks import check, finish
 from hanami.apps.cardiac.cell_reference import integrator_label, reference_beat
-from hanami.apps.cardiac.convergence import (
-    SAFETY_ASSUMED,
-    SAFETY_OBSERVED,
-    gci_coarse,
-    observed_order,
-)
 from hanami.apps.cardiac.ionic import ionic_model
 from hanami.apps.cardiac.references import (
     APD90_BAND,
@@ -44,6 +38,12 @@ from hanami.apps.cardiac.references import (
     APD90_REST100_SOURCE,
     APD90_SOURCE,
     TP06_PAPER,
+)
+from hanami.core.convergence import (
+    SAFETY_ASSUMED,
+    SAFETY_OBSERVED,
+    gci_coarse,
+    observed_order,
 )
 from hanami.core.files import default_run_dir
 from hanami.errors import CaseError
