@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from hanami.apps.base.checks import KINDS
-from hanami.apps.climate.validate import reference_plan, reference_tag
+from hanami.apps.climate.reference_runs import reference_plan, reference_tag
 from hanami.validate import run_validation
 from hanami.errors import CaseError
 

@@ -37,9 +37,8 @@ from hanami.apps.base import CaseRunner, RunResult, check, finish
 from hanami.apps.climate import analysis, peers
 from hanami.apps.climate import references as ref
 from hanami.apps.climate.build import initial_grid_fields
-from hanami.apps.climate.reference_runs import (reference_dir, reference_plan, reference_run_dirs,  # noqa: F401
-                                                run_at_truncation,
-                                                reference_solution, reference_tag, step_for)
+from hanami.apps.climate.reference_runs import (reference_plan, reference_run_dirs, reference_solution,
+                                                run_at_truncation, step_for)
 from hanami.apps.climate.verdicts import drifts, falls, invariant_checks, loss_checks
 from hanami.core.files import default_run_dir
 

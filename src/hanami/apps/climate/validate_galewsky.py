@@ -37,8 +37,7 @@ from hanami.apps.base import CaseRunner, check, finish  # noqa: E402
 from hanami.apps.climate import analysis, peers  # noqa: E402
 from hanami.apps.climate import references as ref  # noqa: E402
 from hanami.apps.climate.reference_runs import (reference_plan, reference_run_dirs, reference_solution,  # noqa: E402
-                                                run_at_truncation,
-                                                step_for)
+                                                run_at_truncation, step_for)
 from hanami.apps.climate.validate import _common, _print_costs  # noqa: E402
 from hanami.apps.climate.verdicts import (falls, invariant_checks, loss_checks,  # noqa: E402
                                          potential_vorticity_check, potential_vorticity_max)
