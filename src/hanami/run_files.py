@@ -22,8 +22,9 @@ from hanami.config import to_toml
 from hanami.core.checkpoint import list_checkpoints, save_checkpoint
 from hanami.core.distributed import is_main_process, to_host
 from hanami.core.ensemble import member_history
-from hanami.core.files import atomic_path, write_text
-from hanami.core.output import FieldLayout, FieldWriter
+from hanami.core.files import write_text
+from hanami.core.output import FieldLayout, FieldWriter, write_netcdf
+from hanami.core.vtk_output import VtkSeries
 from hanami.core.parallel import Layout
 from hanami.core.probes import Probes, probe_dataset
 from hanami.core.schedules import AnyOf, IterationInterval, SpecifiedTimes, TimeInterval, WallTimeInterval
@@ -88,6 +89,7 @@ class RunFiles:
                                   {"title": cfg.description or cfg.name, "case_name": cfg.name, "app": app.name,
                                    "case_toml": to_toml(cfg), **info}, cfg.output.format)
         self.probe_rows: list[tuple[float, int, dict[str, np.ndarray]]] = []
+        self.vtk = VtkSeries(run_dir) if cfg.output.vtk else None
 
     def attach(self, sim: Simulation, *, restored: bool) -> None:
         """Add the output and checkpoint writers to `sim` (a restart does not write its start again)."""
@@ -112,9 +114,15 @@ class RunFiles:
         host = self.placement.unpad(State(fields={k: to_host(v) for k, v in sim.state.fields.items()},
                                           **{k: to_host(getattr(sim.state, k)) for k in CLOCK}))
         if self.main:
-            self.writer.flush()
+            self.flush()
             save_checkpoint(self.run_dir / "checkpoints", host, sim.history,
                             {"case": self.cfg.name, "app": self.app.name, **self.info}, keep=self.cfg.checkpoint.keep)
+
+    def flush(self) -> None:
+        """Write the dataset (and the VTK series when asked) with every snapshot so far."""
+        self.writer.flush()
+        if self.vtk is not None and self.writer.snapshots:
+            self.vtk.write(self.writer.dataset())
 
     def summary(self, sim: Simulation, status: str, error: BlowUpError | None) -> dict[str, Any]:
         """summary.json's content."""
@@ -134,14 +142,14 @@ class RunFiles:
             "diagnostics": _jsonable(scalars(last, self.app.summary_keys, members)),
             "timings_s": {**dataclasses.asdict(sim.timings),
                           "run_per_step": sim.timings.run / steps if steps else None},
-            "outputs": [self.writer.path.name],
+            "outputs": [self.writer.path.name] + (["output.pvd"] if self.vtk is not None else []),
             "provenance": self.info,
         }
 
     def blew_up(self, error: BlowUpError) -> BlowUpError:
         """The error to raise after a blow-up, naming the last good checkpoint (the dataset is flushed)."""
         if self.main:
-            self.writer.flush()
+            self.flush()
             checkpoints = list_checkpoints(self.run_dir / "checkpoints")
             kept = f" The last good checkpoint is {checkpoints[-1]}." if checkpoints else ""
         else:
@@ -175,6 +183,5 @@ class RunFiles:
         ordered = [unique[i] for i in sorted(unique)]
         series = {name: [values[name] for _, values in ordered] for name in ordered[0][1]}
         attrs = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in self.writer.global_attrs.items()}
-        dataset = probe_dataset(self.probes, [t for t, _ in ordered], series, self.layout, attrs)
-        with atomic_path(path) as tmp:
-            dataset.to_netcdf(tmp, engine="netcdf4")
+        write_netcdf(probe_dataset(self.probes, [t for t, _ in ordered], series, self.layout, attrs), path,
+                     self.writer.history)

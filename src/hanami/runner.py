@@ -19,6 +19,7 @@ from hanami.core.distributed import barrier, initialise, is_main_process
 from hanami.core.probes import Probes, read_probe_positions
 from hanami.core.files import default_run_dir, write_text
 from hanami.core.output import device_description, provenance
+from hanami.core.vtk_output import check_vtk_grid
 from hanami.core.parallel import Layout, plan_layout
 from hanami.core.simulation import Simulation
 from hanami.core.state import State
@@ -58,6 +59,14 @@ def _options_to_overrides(stop_time: float | str | None, precision: str | None,
     return out
 
 
+def _refuse_twice_set(overrides: list[str], options: dict[str, tuple[str, Any]]) -> None:
+    """One value per key: an option and a `--set` of the same key would leave one of them ignored."""
+    for key, (option, value) in options.items():
+        clash = [o for o in overrides if o.split("=", 1)[0].strip() == key]
+        if value is not None and clash:
+            raise CaseError(f"{option} {value} and --set {clash[0]} both set '{key}'; give it once")
+
+
 def _check_fresh(run_dir: Path) -> None:
     if (run_dir / "summary.json").exists() or list_checkpoints(run_dir / "checkpoints"):
         raise CaseError(f"{run_dir}: already holds a run; continue it with `hanami run --restart {run_dir}` "
@@ -87,6 +96,8 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
     """
     launch = initialise()
     extra = _options_to_overrides(stop_time, precision, checkpoint_every)
+    _refuse_twice_set(overrides, {"stop.time": ("--stop-time", stop_time), "precision": ("--precision", precision),
+                                  "checkpoint.interval": ("--checkpoint-every", checkpoint_every)})
     if devices is not None:
         extra.append(f"parallel.devices={devices}")
     if restart is not None:
@@ -95,6 +106,8 @@ def run_case(case: str | Path | None = None, *, out: Path | None = None, overrid
         loaded, run_dir = _fresh(case, out, list(overrides) + extra, ensemble, launch)
     app, cfg = loaded.app, loaded.case
     built = build(loaded, chunk_attempts)
+    if cfg.output.vtk:
+        check_vtk_grid(built.layout.dims, built.layout.coords, loaded.source)
     history: list[dict[str, float]] = []
     state = built.state
     if restart is not None:

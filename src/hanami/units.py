@@ -73,9 +73,12 @@ def coerce_duration(value: Any, info: ValidationInfo) -> Any:
     if not isinstance(value, str):
         return value
     match = _PATTERN.match(value)
+    unit_s = (info.context or {}).get("time_unit_s", 1.0)
+    if match is None and unit_s is None:
+        raise ValueError(f"cannot read {value!r} as a time; this app's time is nondimensional: give a plain "
+                         "number, e.g. 100")
     if match is None or not match.group(2):
         return parse_duration(value)  # a bare number in a string, or the error message
-    unit_s = (info.context or {}).get("time_unit_s", 1.0)
     if unit_s is None:
         raise ValueError(f"{value!r}: this app's time is nondimensional; give a plain number")
     return parse_duration(value) / unit_s

@@ -53,8 +53,9 @@ def test_store_has_a_chunk_per_snapshot_and_member(phasefield_store):
 
 def test_loader_yields_what_the_store_holds(phasefield_store):
     samples = EnsembleSamples(phasefield_store, seed=3)
-    with xr.open_zarr(phasefield_store) as ds:
-        c = ds["c"].values.astype(np.float32)  # (time, member, x, y): small enough to compare with
+    with xr.open_zarr(phasefield_store, decode_times=False) as ds:
+        # (time, member, y, x): small enough to compare with; the store is in CF order (member, time, y, x)
+        c = ds["c"].transpose("time", "member", "y", "x").values.astype(np.float32)
         times = ds["time"].values
     assert samples.variables == ["c"] and samples.shape == (1, 16, 16) and samples.interval == 2.0
     # the member split: disjoint, complete, one fifth held out

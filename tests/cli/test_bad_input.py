@@ -44,6 +44,12 @@ CASES = {
     "--set wrong type": (GOOD, ["--set", "time.adaptive=maybe"], ["time.adaptive", "boolean"]),
     "bad precision": (GOOD, ["--precision", "float16"], ["float32, float64"]),
     "too many devices": (GOOD, ["--devices", "64"], ["parallel.devices", "visible"]),
+    "option and --set of one key": (GOOD, ["--stop-time", "1", "--set", 'stop.time="abc"'],
+                                    ["--stop-time", "stop.time", "give it once"]),
+    "text for a nondimensional time": (GOOD, ["--set", "stop.time=abc"],
+                                       ["stop.time", "nondimensional", "plain number"]),
+    "vtk on an ensemble": (GOOD + "[output]\nvtk = true\n", ["--members", "2", "--vary", "model.kappa=1,2"],
+                           ["output.vtk", "ensemble"]),
 }
 
 

@@ -55,6 +55,11 @@ def test_sigkill_then_restart_is_bit_for_bit(tmp_path, cli):
     result = cli("run", "--restart", str(killed), "-q")
     assert result.returncode == 0, result.stderr
     assert_same_run(whole, killed)
+    # CF history: the restart appends its own entry to the first run's
+    with xr.open_dataset(whole / "output.nc") as dw, xr.open_dataset(killed / "output.nc") as dk:
+        first, restart = dk.attrs["history"].splitlines()
+        assert len(dw.attrs["history"].splitlines()) == 1 and "--restart" not in first
+        assert f"--restart {killed}" in restart and "hanami run" in restart
 
 
 @pytest.mark.slow
@@ -66,7 +71,7 @@ def test_restart_with_a_later_stop_time_continues(tmp_path, cli):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["time"] == 120.0
     with xr.open_dataset(out / "output.nc") as ds:
-        times = list(ds["time"].values)
+        times = list(ds["model_time"].values)
     assert times == [0.0, 10.0, 50.0, 100.0, 120.0]
     again = cli("run", "--restart", str(out), "-q", "--stop-time", "100")
     assert again.returncode == 2 and "already reached" in again.stderr

@@ -28,6 +28,7 @@ from hanami.ai.observations import Observations, read_observations
 from hanami.ai.parameters import observables
 from hanami.config import apply_overrides, to_toml, validate_case
 from hanami.core.files import atomic_path, write_text
+from hanami.core.output import provenance, write_netcdf
 from hanami.errors import CaseError
 
 
@@ -194,12 +195,15 @@ def _write(out: Path, run: DifferentiableRun, observed: Observations, noisy, his
                                 "fitted case")
     write_text(out / "case.toml", to_toml(fitted_case))
     iterations = np.arange(len(history))
-    ds = xr.Dataset({"loss": ("iteration", [h[0] for h in history], {"long_name": "misfit / variance of the data"}),
-                     **{k.replace(".", "_"): ("iteration", [h[1][k] for h in history], {"case_key": k})
-                        for k in params}},
-                    coords={"iteration": iterations})
-    with atomic_path(out / "history.nc") as tmp:
-        ds.to_netcdf(tmp, engine="netcdf4")
+    ds = xr.Dataset({"loss": ("iteration", [h[0] for h in history],
+                              {"long_name": "misfit / variance of the data", "units": "1"}),
+                     **{k.replace(".", "_"): ("iteration", [h[1][k] for h in history],
+                                              {"long_name": f"case key {k}", "case_key": k}) for k in params}},
+                    coords={"iteration": ("iteration", iterations, {"long_name": "optimiser iteration",
+                                                                     "units": "1"})},
+                    attrs={"title": f"calibration of {run.config.name}", "case_name": run.config.name,
+                           **provenance(run.config.precision)})
+    write_netcdf(ds, out / "history.nc")
     write_text(out / "calibration.json", json.dumps({
         "case": run.config.name, "app": run.app.name, "observations": observed.source, "params": list(params),
         "start": start, "fitted": fitted, "bounds": bounds, "noise": noise, "optimizer": optimizer,

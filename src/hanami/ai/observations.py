@@ -58,8 +58,10 @@ def read_observations(path: Path, layout: FieldLayout, observable: tuple[str, ..
     points = PROBE in ds.dims
     expected = ("time", PROBE) if points else ("time",) + grid_dims
     for name in names:
-        if ds[name].dims != expected:
-            raise CaseError(f"{source}: variable '{name}' has dimensions {ds[name].dims}; expected {expected}")
+        if set(ds[name].dims) != set(expected):
+            raise CaseError(f"{source}: variable '{name}' has dimensions {ds[name].dims}; expected {expected} "
+                            "(in any order)")
+        ds[name] = ds[name].transpose(*expected)
         given = ds[name].attrs.get("units")
         wanted = layout.attrs.get(name, {}).get("units")
         if given is not None and wanted is not None and given != wanted:

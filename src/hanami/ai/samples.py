@@ -20,12 +20,13 @@ import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import xarray as xr
 import zarr
 
+from hanami.core.cf import from_cf, model_time_units
 from hanami.errors import CaseError
 
 # Keys that only shape the starting state: the dynamics do not depend on them, so a
@@ -47,7 +48,13 @@ def open_ensemble(path: Path) -> xr.Dataset:
     if "member" not in ds.dims or "time" not in ds.dims:
         raise CaseError(f"{path}: dims {tuple(ds.dims)} have no 'member' and 'time': give the output of an "
                         "ensemble run (hanami run CASE --members N --vary KEY=...)")
-    return ds
+    return from_cf(ds)
+
+
+def _dims_of(array: Any) -> tuple[str, ...]:
+    """Dimension names of a Zarr array as xarray stored them (v3 metadata, or v2's _ARRAY_DIMENSIONS)."""
+    names = getattr(array.metadata, "dimension_names", None) or array.attrs.get("_ARRAY_DIMENSIONS")
+    return tuple(names)
 
 
 def field_variables(ds: xr.Dataset) -> list[str]:
@@ -140,6 +147,9 @@ class EnsembleSamples:
         self.space_dims = self.ds[self.variables[0]].dims[2:]
         group = zarr.open_group(self.path, mode="r")
         self._arrays = {v: group[v] for v in self.variables}
+        # The store's arrays are in the file's (CF) order: member before time (older stores: time first).
+        self._member_first = {v: _dims_of(group[v]).index("member") < _dims_of(group[v]).index("time")
+                              for v in self.variables}
         self._static_values: dict[str, np.ndarray] = {}
         # Chunks are read by several threads: zarr's decompression and file reads release the GIL.
         self._readers = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
@@ -148,7 +158,7 @@ class EnsembleSamples:
         if self.stride < 1:
             raise CaseError(f"stride = {self.stride}: must be >= 1")
         times = self.ds["time"].values
-        self.start_time = dataset_time(self.start_time, str(self.ds["time"].attrs.get("units", "1")))
+        self.start_time = dataset_time(self.start_time, model_time_units(self.ds))
         later = np.flatnonzero(times >= self.start_time - 1e-9 * max(1.0, abs(self.start_time)))
         if len(later) < 2:
             raise CaseError(f"{self.path}: fewer than two snapshots at or after start time {self.start_time:g} "
@@ -199,7 +209,8 @@ class EnsembleSamples:
     # -- reading ----------------------------------------------------------------------------
     def state(self, member: int, index: int) -> np.ndarray:
         """(channels, *grid) float32: one snapshot of one member (one chunk per variable)."""
-        return np.stack([np.asarray(self._arrays[v][index, member], np.float32) for v in self.variables])
+        return np.stack([np.asarray(self._arrays[v][(member, index) if self._member_first[v] else (index, member)],
+                                    np.float32) for v in self.variables])
 
     @property
     def forcing_names(self) -> list[str]:

@@ -26,7 +26,8 @@ from hanami.ai.training import fit, trained_leaves
 from hanami.apps.base import SurrogateSettings
 from hanami.apps.registry import apps
 from hanami.core.files import atomic_path, write_text
-from hanami.core.output import provenance
+from hanami.core.cf import model_time_units
+from hanami.core.output import provenance, write_netcdf
 from hanami.errors import CaseError
 
 
@@ -87,7 +88,7 @@ def make_spec(samples: EnsembleSamples, app: str, options: TrainingOptions) -> S
     return SurrogateSpec(
         app=app, variables=tuple(samples.variables), dims=tuple(samples.space_dims), shape=tuple(shape),
         domain=domain, interval=samples.interval, stride=samples.stride,
-        time_units=str(ds["time"].attrs.get("units", "1")), width=options.width, layers=options.layers,
+        time_units=model_time_units(ds), width=options.width, layers=options.layers,
         modes=options.modes or default_modes(domain, shape), forcing=tuple(samples.forcing_names),
         mean=tuple(stats["mean"].tolist()), std=tuple(stats["std"].tolist()),
         change_std=tuple(stats["change_std"].tolist()), forcing_mean=tuple(stats["forcing_mean"].tolist()),
@@ -163,10 +164,14 @@ def _speed(surrogate: Surrogate, samples: EnsembleSamples, batch: int) -> dict[s
 def _write_history(path: Path, history: list[dict[str, float]]) -> None:
     ds = xr.Dataset({k: ("epoch", np.array([h[k] for h in history], np.float64)) for k in history[0] if k != "epoch"},
                     coords={"epoch": [h["epoch"] for h in history]})
-    ds["train_loss"].attrs["long_name"] = "training loss (mean square error in units of the typical step change)"
-    ds["test_loss"].attrs["long_name"] = "held-out loss (same units)"
-    with atomic_path(path) as tmp:
-        ds.to_netcdf(tmp, engine="netcdf4")
+    ds["train_loss"].attrs.update(long_name="training loss (mean square error in units of the typical step change)",
+                                  units="1")
+    ds["test_loss"].attrs.update(long_name="held-out loss (same units)", units="1")
+    ds["epoch"].attrs.update(long_name="training epoch", units="1")
+    ds["seconds"].attrs.update(long_name="wall time since training started", units="s")
+    ds["samples_per_second"].attrs.update(long_name="training samples per second of stepping", units="s-1")
+    ds.attrs["title"] = "surrogate training history"
+    write_netcdf(ds, path)
 
 
 def _plot(path: Path, spec: SurrogateSpec, example: dict[str, Any], steps: int) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 import hanami
+from hanami.core.cf import CONVENTIONS, append_history, from_cf, history_line, time_coordinates, to_cf
 from hanami.core.files import atomic_path, replace_directory
 
 
@@ -65,7 +66,11 @@ def source_tree_hash() -> str:
 def command_line() -> str:
     """The command that made this result, as typed in a shell (program name without its path)."""
     argv = list(sys.argv) or ["python"]
-    argv[0] = Path(argv[0]).name
+    program = Path(argv[0])
+    # `python -m hanami.cli` runs the same program as the `hanami` script.
+    package = Path(hanami.__file__).resolve().parent
+    argv[0] = "hanami" if program.name in ("cli.py", "__main__.py") and program.resolve().parent == package \
+        else program.name
     return shlex.join(argv)
 
 
@@ -100,7 +105,7 @@ def snapshot_chunks(ds: xr.Dataset) -> dict[str, dict[str, tuple[int, ...]]]:
     """
     encoding = {}
     for name, var in ds.data_vars.items():
-        if var.dims[:1] == ("time",) and set(var.dims) - {"time", "member"}:
+        if "time" in var.dims and set(var.dims) - {"time", "member"}:
             encoding[name] = {"chunks": tuple(1 if d in ("time", "member") else n for d, n in var.sizes.items())}
     return encoding
 
@@ -159,6 +164,8 @@ class FieldWriter:
         self.global_attrs = global_attrs
         self.format = format
         self.snapshots: list[tuple[float, int, dict[str, np.ndarray], dict[str, float]]] = []
+        self.history_entry = command_history()
+        self.previous_history: str | None = None
 
     def add(self, time: float, iteration: int, fields: dict[str, np.ndarray],
             scalars: dict[str, float | np.ndarray]) -> None:
@@ -171,6 +178,7 @@ class FieldWriter:
         self.snapshots.append((time, iteration, {k: np.asarray(v) for k, v in fields.items()}, dict(scalars)))
 
     def dataset(self) -> xr.Dataset:
+        """The snapshots so far in hanami's order (time first, the layout's dims); `to_cf` makes the file's form."""
         times = np.array([s[0] for s in self.snapshots], dtype=np.float64)
         data_vars: dict[str, Any] = {}
         for name in self.snapshots[0][2]:
@@ -182,44 +190,71 @@ class FieldWriter:
                                np.array([s[3].get(name, np.nan) for s in self.snapshots]),
                                self.layout.attrs.get(name, {}))
         data_vars.update(self.layout.statics)
-        data_vars["iteration"] = ("time", np.array([s[1] for s in self.snapshots], dtype=np.int64),
-                                  {"long_name": "accepted time steps"})
+        data_vars["iteration"] = ("time", np.array([s[1] for s in self.snapshots], dtype=np.int32),
+                                  {"long_name": "accepted time steps since the start of the run", "units": "1"})
         coords = {name: (name, values, attrs) for name, (values, attrs) in self.layout.coords.items()}
         coords.update(self.layout.aux_coords)
-        coords["time"] = ("time", times, {"long_name": "simulated time", "standard_name": "time",
-                                          "units": self.layout.attrs.get("time", {}).get("units", "1")})
+        coords.update(time_coordinates(times, self.layout.attrs.get("time", {}).get("units", "1")))
         attrs = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in self.global_attrs.items()}
-        attrs.setdefault("Conventions", "CF-1.10")
+        attrs["Conventions"] = CONVENTIONS
+        attrs["history"] = self.history
         return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
+    @property
+    def history(self) -> str:
+        """The file's `history`: a restart's earlier entries, then this command's."""
+        return append_history(self.previous_history, self.history_entry)
+
     def flush(self) -> None:
-        """Write every snapshot so far, atomically."""
+        """Write every snapshot so far, atomically, in CF form."""
         if not self.snapshots:
             return
-        ds = self.dataset()
         if self.format == "zarr":
+            ds = to_cf(self.dataset(), self.history)
             replace_directory(self.path, lambda tmp: _to_zarr(ds, tmp))
         else:
-            with atomic_path(self.path) as tmp:
-                ds.to_netcdf(tmp, engine="netcdf4")
+            write_netcdf(self.dataset(), self.path, self.history)
 
     def restore(self, up_to_time: float, up_to_iteration: int) -> None:
-        """Reload snapshots from an existing dataset, keeping those not after the restart point."""
+        """Reload snapshots from an existing dataset, keeping those not after the restart point, and its history."""
         if not self.path.exists():
             return
-        if self.format == "zarr":
-            opened = xr.open_zarr(self.path)
-        else:
-            opened = xr.open_dataset(self.path)
-        with opened as ds:
-            ds = ds.load()
-        fields = [n for n, v in ds.data_vars.items() if v.dims[1:] == self.layout.dims and v.dims[:1] == ("time",)]
+        ds = read_output(self.path)
+        self.previous_history = ds.attrs.get("history")
+        fields = [n for n, v in ds.data_vars.items()
+                  if v.dims[:1] == ("time",) and set(v.dims[1:]) == set(self.layout.dims) and v.ndim > 1]
         scalar_dims = ("time",) + self.layout.scalar_dims
         scalars = [n for n, v in ds.data_vars.items() if v.dims == scalar_dims and n != "iteration"]
+        arrays = {n: ds[n].transpose("time", *self.layout.dims).values for n in fields}
         self.snapshots = []
         for i in range(ds.sizes["time"]):
             it = int(ds["iteration"].values[i])
             if it <= up_to_iteration and float(ds["time"].values[i]) <= up_to_time:
                 self.snapshots.append((float(ds["time"].values[i]), it,
-                                       {n: ds[n].values[i] for n in fields},
+                                       {n: arrays[n][i] for n in fields},
                                        {n: ds[n].values[i] for n in scalars}))
+
+
+def command_history() -> str:
+    """The `history` entry of a file this command writes."""
+    return history_line(command_line(), hanami.__version__, git_revision())
+
+
+def write_netcdf(ds: xr.Dataset, path: Path, history: str | None = None) -> None:
+    """`ds` in CF form (`to_cf`) to a NetCDF file, atomically; `history` defaults to this command's entry."""
+    with atomic_path(Path(path)) as tmp:
+        to_cf(ds, history or command_history()).to_netcdf(tmp, engine="netcdf4")
+
+
+def open_output(path: Path) -> xr.Dataset:
+    """A dataset hanami wrote (NetCDF or Zarr), lazily, as written (CF order); `time` holds the model clock's numbers."""
+    path = Path(path)
+    if path.suffix == ".zarr" or (path / "zarr.json").exists():
+        return xr.open_zarr(path, chunks=None, decode_times=False)
+    return xr.open_dataset(path, decode_times=False)
+
+
+def read_output(path: Path) -> xr.Dataset:
+    """A dataset hanami wrote, loaded into memory and closed, time and member first (`from_cf`)."""
+    with open_output(path) as ds:
+        return from_cf(ds.load())

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from hanami.core.cf import time_coordinates
 from hanami.core.output import FieldLayout
 from hanami.errors import CaseError
 
@@ -106,7 +107,7 @@ def read_probe_positions(path: Path, layout: FieldLayout) -> Probes:
     if not path.exists():
         raise CaseError(f"{path}: no such probe file")
     try:
-        with xr.open_dataset(path) as ds:
+        with xr.open_dataset(path, decode_times=False) as ds:
             ds = ds.load()
     except (OSError, ValueError) as err:
         raise CaseError(f"{path}: not a NetCDF/xarray dataset ({err})") from None
@@ -119,12 +120,18 @@ def read_probe_positions(path: Path, layout: FieldLayout) -> Probes:
 
 def probe_dataset(probes: Probes, times: list[float], values: dict[str, list[np.ndarray]],
                   layout: FieldLayout, attrs: dict[str, Any]) -> xr.Dataset:
-    """The (time, probe) dataset `hanami run --probes` writes and `hanami calibrate` reads."""
-    coords = {"time": ("time", np.asarray(times), {"units": layout.attrs.get("time", {}).get("units", "1")})}
+    """The (time, probe) dataset `hanami run --probes` writes and `hanami calibrate` reads.
+
+    On disk (`to_cf`) it is a CF discrete-sampling-geometry file of feature type
+    timeSeries: one series per probe, `probe` its identifier.
+    """
+    coords: dict[str, Any] = time_coordinates(np.asarray(times), layout.attrs.get("time", {}).get("units", "1"))
+    coords[PROBE] = (PROBE, np.arange(probes.count, dtype=np.int32),
+                     {"long_name": "probe number (order in the probe file)", "cf_role": "timeseries_id"})
     for d in probes.dims:
         coords[d] = (PROBE, probes.positions[d], layout.coords[d][1])
     dims = ("time",) + layout.scalar_dims + (PROBE,)
     data = {name: (dims, np.asarray(series), layout.attrs.get(name, {})) for name, series in values.items()}
     if layout.scalar_dims:
         coords["member"] = ("member", np.asarray(layout.coords["member"][0]), layout.coords["member"][1])
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return xr.Dataset(data, coords=coords, attrs={**attrs, "featureType": "timeSeries"})

@@ -60,7 +60,9 @@ class StopSection(Section):
 class OutputSection(Section):
     """Field snapshots: at given times, every `interval` of simulated time (0 = off),
     every `iteration_interval` steps (0 = off), or any mix. The initial and the
-    final state are always written.
+    final state are always written. The dataset follows CF-1.8 (docs/outputs.md);
+    `vtk = true` also writes VTK image data per output time and an `output.pvd`
+    series for ParaView (Cartesian grids: phase field, cardiac tissue).
     """
 
     format: Literal["netcdf", "zarr"] = "netcdf"
@@ -68,6 +70,7 @@ class OutputSection(Section):
     interval: Duration = Field(0.0, ge=0.0)
     iteration_interval: int = Field(0, ge=0)
     plots: bool = True
+    vtk: bool = False
 
     @pydantic.field_validator("times")
     @classmethod

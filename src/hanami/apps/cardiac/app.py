@@ -33,7 +33,7 @@ AXES = ("x", "y", "z")
 MAX_BEATS_IN_SUMMARY = 50
 ATTRS = {
     "V": {"long_name": "transmembrane potential", "units": "mV"},
-    "Ca_i": {"long_name": "intracellular free calcium", "units": "mM"},
+    "Ca_i": {"long_name": "intracellular free calcium concentration", "units": "mmol L-1"},
     "activation_time": {"long_name": "first upward crossing of 0 mV (NaN: not activated)", "units": "ms"},
     "V_min": {"long_name": "minimum of V", "units": "mV"},
     "V_max": {"long_name": "maximum of V", "units": "mV"},
@@ -41,6 +41,15 @@ ATTRS = {
     "activation_max": {"long_name": "latest activation time so far", "units": "ms"},
     "time": {"units": "ms"},
 }
+# Per-beat measures of a single-cell run (beat 1, 2, ...): the attributes of each.
+BEAT_ATTRS = {
+    "apd90": {"long_name": "action potential duration at 90 % repolarisation", "units": "ms"},
+    "V_rest": {"long_name": "resting potential before the upstroke", "units": "mV"},
+    "V_peak": {"long_name": "peak potential of the action potential", "units": "mV"},
+    "dVdt_max": {"long_name": "maximum upstroke velocity", "units": "mV ms-1"},
+}
+ATTRS.update({f"{key}_beat{i + 1}": {**attrs, "long_name": f"{attrs['long_name']}, beat {i + 1}"}
+              for key, attrs in BEAT_ATTRS.items() for i in range(MAX_BEATS_IN_SUMMARY)})
 
 
 def build_tissue(case: CardiacCase) -> Monodomain:

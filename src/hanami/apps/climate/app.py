@@ -40,7 +40,9 @@ ATTRS = {
     "enstrophy_drift": {"long_name": "relative change of potential enstrophy since t = 0", "units": "1"},
     "max_wind": {"long_name": "maximum wind speed", "units": "m s-1"},
     "cfl": {"long_name": "advective Courant number on the grid", "units": "1"},
-    "time": {"units": "seconds since 2000-01-01 00:00:00"},
+    "h_min": {"long_name": "minimum of the free-surface height", "units": "m"},
+    "h_max": {"long_name": "maximum of the free-surface height", "units": "m"},
+    "time": {"units": "s"},
 }
 
 
