@@ -15,6 +15,7 @@ from hanami.ai.train_surrogate import TrainingOptions, make_spec
 from hanami.ai.training import fit, loss_fn
 from hanami.core.harmonics import SphericalHarmonics
 from hanami.core.sphere import SphereGrid
+from tests.cf_tools import cf_findings
 from tests.conftest import run_cli
 
 # BM1's model from random initial states; BM1's own output times (1, 5, 10, ...) come on
@@ -159,6 +160,8 @@ def test_train_surrogate_command_on_the_sphere(climate_store, tmp_path):
     assert report["speed"]["speedup"] > 0 and report["training"]["samples_per_second"] > 0
     with xr.open_dataset(out / "history.nc") as history:
         assert history.sizes["epoch"] == 2
+    found = cf_findings(out / "history.nc")
+    assert found == {"errors": [], "warnings": []}, found
     assert (out / "comparison.png").stat().st_size > 10_000
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cf_tools import cf_findings
 from tests.tutorials import run_section
 
 
@@ -51,6 +52,9 @@ def test_climate_tutorial_and_noise(tmp_path):
     _within(_fitted(tmp_path / "fit-noisy"), {"initial.mountain_height": 1500.0}, 0.02)
     for name in ("case.toml", "history.nc", "fit.png"):
         assert (tmp_path / "fit-tc5" / name).stat().st_size > 0
+    # the calibration history and the stations' probe file are CF-1.8 clean
+    for path in (tmp_path / "fit-tc5" / "history.nc", tmp_path / "truth-tc5" / "probes.nc"):
+        assert cf_findings(path) == {"errors": [], "warnings": []}, path
     assert "mountain_height = 1500" in (tmp_path / "fit-tc5" / "case.toml").read_text().replace("1499.99", "1500")
 
 

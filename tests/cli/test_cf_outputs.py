@@ -36,11 +36,13 @@ RUNS = {
                {"x": [1.0, 5.2], "y": [1.0, 2.0], "z": [0.5, 1.5]}),
     "cell": ("tp06-cell", ["output.plots=false"], 3.0, None),
     "ensemble": ("pfhub-bm1a", BOX, 1.0, {"x": [3.0], "y": [4.0]}),
+    "zarr": ("pfhub-bm1a", BOX + ["output.format=zarr"], 1.0, None),
 }
 ENSEMBLE = {"members": 2, "vary": {"model.kappa": [1.5, 2.0]}}
 # Phase-field boxes are nondimensional: CF names no axis for a dimensionless x, y, so the checker
 # cannot guess their type and warns about the order it cannot verify (T, Y, X is what is written).
 NONDIMENSIONAL = {"cahn-hilliard", "ostwald", "dendrite", "manufactured", "nucleation", "ensemble"}
+NETCDF = len(RUNS) - 1
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +73,20 @@ def test_every_output_passes_the_cf_checker(runs):
                    and "y (U), x (U)" in w]
         assert sorted(found["warnings"]) == sorted(allowed), (name, path.name, found["warnings"])
         checked.append(f"{name}/{path.name}")
-    assert len(checked) == len(RUNS) + 4  # every run's output.nc, and the probes of four
+    assert len(checked) == NETCDF + 4  # every NetCDF run's output.nc, and the probes of four
+
+
+def test_zarr_store_has_the_netcdf_form(runs):
+    """The checker reads NetCDF only (not Zarr 3): the store must hold what the checked NetCDF file holds."""
+    with xr.open_zarr(runs["zarr"] / "output.zarr", decode_times=False) as z, \
+            xr.open_dataset(runs["cahn-hilliard"] / "output.nc", decode_times=False) as n:
+        assert set(z.variables) == set(n.variables)
+        for name in n.variables:
+            assert z[name].dims == n[name].dims and z[name].dtype == n[name].dtype, name
+            assert z[name].attrs == n[name].attrs, name
+        same = {"Conventions", "title", "case_name", "app", "precision"}
+        assert {k: z.attrs[k] for k in same} == {k: n.attrs[k] for k in same}
+        assert "hanami" in z.attrs["history"]
 
 
 def test_the_checker_catches_what_cf_forbids(runs, tmp_path):
