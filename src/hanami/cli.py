@@ -225,8 +225,10 @@ def calibrate(
     observations: Annotated[Path, typer.Option("--observations", help="observation file (NetCDF): see docs/calibration.md")],
     params: Annotated[str, typer.Option("--params", help="case keys to fit, comma-separated")],
     bounds: Annotated[Optional[list[str]], typer.Option("--bounds", help="KEY=LO:HI (repeatable)")] = None,
-    steps: Annotated[int, typer.Option("--steps", help="optimiser iterations")] = 60,
-    optimizer: Annotated[str, typer.Option("--optimizer", help="adam or lbfgs")] = "adam",
+    steps: Annotated[int, typer.Option("--steps", help="optimiser iterations at most")] = 60,
+    tolerance: Annotated[float, typer.Option(
+        "--tolerance", help="stop when an iteration changes every parameter by less than this fraction")] = 1e-4,
+    optimizer: Annotated[str, typer.Option("--optimizer", help="lbfgs or adam")] = "lbfgs",
     learning_rate: Annotated[float, typer.Option("--learning-rate", help="Adam's step on log(p / p0)")] = 0.1,
     noise: Annotated[Optional[float], typer.Option("--noise", help="add Gaussian noise of this standard deviation "
                                                                      "(the observations' units) before fitting")] = None,
@@ -248,7 +250,7 @@ def calibrate(
     result = fit(case, observations, keys, out=out, bounds=parse_bounds(bounds or []), steps=steps,
                  optimizer=optimizer, learning_rate=learning_rate, noise=noise, seed=seed, overrides=set_ or [],
                  progress=not quiet, console=console,
-                 variables=[v.strip() for v in (variables or "").split(",") if v.strip()])
+                 variables=[v.strip() for v in (variables or "").split(",") if v.strip()], tolerance=tolerance)
     console.print(f"results in {result.out}/ (case.toml, history.nc, fit.png, calibration.json)", highlight=False)
 
 

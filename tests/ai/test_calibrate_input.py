@@ -29,6 +29,7 @@ def observations(tmp_path):
     ("kelvin.nc", ["--params", "model.kappa"], "is in 'K'"),
     ("good.nc", ["--params", "model.kappa", "--bounds", "model.kappa=3:4"], "exclude the start value 2"),
     ("missing.nc", ["--params", "model.kappa"], "no such observation file"),
+    ("good.nc", ["--params", "model.kappa", "--tolerance", "-1"], "--tolerance -1"),
 ])
 def test_bad_calibration_input(observations, cli, file, extra, message):
     out = observations / "fit"

@@ -27,7 +27,7 @@ def test_two_processes_equal_one_and_restart(tmp_path, cli):
     summary = json.loads((tmp_path / "two" / "summary.json").read_text())
     assert summary["provenance"]["processes"] == 2 and summary["provenance"]["devices_used"] == 2
     with xr.open_dataset(tmp_path / "one" / "output.nc") as a, xr.open_dataset(tmp_path / "two" / "output.nc") as b:
-        assert list(a["time"].values) == list(b["time"].values) == [0.0, 25.0, 50.0]
+        assert list(a["model_time"].values) == list(b["model_time"].values) == [0.0, 25.0, 50.0]
         assert list(a["iteration"].values) == list(b["iteration"].values)
         difference = float(np.max(np.abs(a["c"].values - b["c"].values)))
         print(f"2 processes (restarted at t = 25) vs 1: max |dc| = {difference:.2e}")

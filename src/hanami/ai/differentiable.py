@@ -22,6 +22,7 @@ from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from hanami.ai.parameters import setters_for
 from hanami.core.state import State
@@ -43,6 +44,8 @@ class DifferentiableRun:
         overrides: `--set` style overrides applied first.
         chunk: steps per rematerialised chunk (0: the case's `differentiation.remat_chunk`, whose
             default 0 means about sqrt(steps); steps or more: no rematerialisation).
+        schedule: the size of every step from the start [the app's time unit], e.g. the steps an
+            adaptive run of the case accepted (`adaptive_schedule`); None: every step is `time.dt`.
     """
 
     case: str | Path
@@ -50,6 +53,7 @@ class DifferentiableRun:
     steps: int
     overrides: Sequence[str] = ()
     chunk: int = 0
+    schedule: Sequence[float] | None = None
 
     def __post_init__(self) -> None:
         # Fixed steps whatever the case says (every app's time table has `adaptive`).
@@ -73,6 +77,8 @@ class DifferentiableRun:
             chunk = self.config.differentiation.remat_chunk
         if steps < 1:
             raise CaseError(f"steps = {steps}: give at least one step")
+        if self.schedule is not None and steps > len(self.schedule):
+            raise CaseError(f"steps = {steps}: the step schedule has only {len(self.schedule)} steps")
         self.steps = steps
         self.chunk = min(chunk or max(1, round(math.sqrt(steps))), steps)
 
@@ -95,7 +101,8 @@ class DifferentiableRun:
             if n < done:
                 raise ValueError(f"steps {list(at_steps)} must increase")
             if n > done:
-                state = fixed_steps(self._attempt_for(model), state, n - done, min(self.chunk, n - done))
+                state = fixed_steps(self._attempt_for(model), state, n - done, min(self.chunk, n - done),
+                                    self._dts(done, n))
             done = n
             out.append(state.fields)
         return model, out
@@ -106,4 +113,32 @@ class DifferentiableRun:
         if fields is not None:
             initial = {**initial, **fields}
         return fixed_steps(self._attempt_for(model), State.start(initial, dt=self.dt), self.steps,
-                           self.chunk).fields
+                           self.chunk, self._dts(0, self.steps)).fields
+
+    def _dts(self, first: int, last: int) -> np.ndarray | None:
+        return None if self.schedule is None else np.asarray(self.schedule[first:last], np.float64)
+
+    def clock(self) -> np.ndarray:
+        """The time after 0, 1, ..., `len(schedule)` steps (a uniform step: up to `steps`)."""
+        if self.schedule is None:
+            return self.dt * np.arange(self.steps + 1)
+        return np.concatenate([[0.0], np.cumsum(np.asarray(self.schedule, np.float64))])
+
+    def steps_at(self, times: np.ndarray, source: str) -> list[int]:
+        """The step count at which the clock reaches each of `times` (one `CaseError` if it never does)."""
+        times = np.asarray(times, np.float64)
+        if self.schedule is None:
+            steps = times / self.dt
+            whole = np.round(steps)
+            off = (np.abs(steps - whole) > 1e-6 * np.maximum(1.0, whole)) | (whole < 0)
+            if np.any(off):
+                raise CaseError(f"{source}: observation time {times[off][0]:g} is not a whole number of the "
+                                f"case's steps (time.dt = {self.dt:g}); observe at multiples of dt")
+            return [int(n) for n in whole]
+        clock = self.clock()
+        index = np.clip(np.searchsorted(clock, times - 1e-9 * np.maximum(1.0, np.abs(times))), 0, len(clock) - 1)
+        off = np.abs(clock[index] - times) > 1e-9 * np.maximum(1.0, np.abs(times))
+        if np.any(off):
+            raise CaseError(f"{source}: observation time {times[off][0]:g} is not on the step schedule "
+                            f"(it ends at {clock[-1]:g})")
+        return [int(i) for i in index]

@@ -6,7 +6,8 @@
 * `ensemble_chunk`: the same for a batch of members (vmapped attempts inside a
   `lax.while_loop` that ends when no member is short of the targets).
 * `fixed_steps`: a fixed number of steps as nested, rematerialised scans, a pure
-  function for `jax.grad` (differentiable runs): no host callbacks, no early stop.
+  function for `jax.grad` (differentiable runs): no host callbacks, no early stop;
+  with `dts`, the steps follow that schedule (an adaptive run's accepted steps).
 
 An attempt is `attempt(state, t_target) -> state` (`hanami.core.integrate`).
 """
@@ -95,26 +96,36 @@ def ensemble_chunk(attempt_for: Callable[[Any], Attempt], models: Any, axes: Any
     return chunk
 
 
-def fixed_steps(attempt: Attempt, state: State, steps: int, chunk: int) -> State:
+def fixed_steps(attempt: Attempt, state: State, steps: int, chunk: int, dts: jax.Array | None = None) -> State:
     """`steps` fixed steps as nested scans: chunks of `chunk` steps, each rematerialised.
 
     A pure function of `state` (and of what `attempt` closes over) that `jax.grad` sees
     through; the reverse pass keeps the state at every chunk boundary and recomputes the
-    steps inside a chunk.
+    steps inside a chunk. `dts` (length `steps`) gives each step its own size (the clock's
+    `dt` before each attempt); without it every step takes `state.dt`.
     """
     never = jnp.asarray(jnp.inf, jnp.float64)
 
-    def one(state: State, _: Any) -> tuple[State, None]:
+    def one(state: State, dt: Any) -> tuple[State, None]:
+        if dt is not None:
+            state = State(fields=state.fields, t=state.t, iteration=state.iteration, dt=dt, rejected=state.rejected)
         return attempt(state, never), None
 
     # No optimisation barriers: under the outer scan XLA cannot merge the recomputation
     # with the forward pass anyway, and the barriers cost the backward pass fusions.
     @functools.partial(jax.checkpoint, prevent_cse=False)
-    def block(state: State) -> State:
-        return jax.lax.scan(one, state, None, length=chunk)[0]
+    def block(state: State, block_dts: Any) -> State:
+        return jax.lax.scan(one, state, block_dts, length=chunk)[0]
 
     full, rest = divmod(steps, chunk)
-    state = jax.lax.scan(lambda s, _: (block(s), None), state, None, length=full)[0]
+    if dts is None:
+        blocks, tail = None, None
+    else:
+        dts = jnp.asarray(dts, jnp.float64)
+        if dts.shape != (steps,):
+            raise ValueError(f"dts has shape {dts.shape}; expected ({steps},)")
+        blocks, tail = dts[:full * chunk].reshape(full, chunk), dts[full * chunk:]
+    state = jax.lax.scan(lambda s, b: (block(s, b), None), state, blocks, length=full)[0]
     if rest:
-        state = jax.lax.scan(one, state, None, length=rest)[0]
+        state = jax.lax.scan(one, state, tail, length=rest)[0]
     return state
