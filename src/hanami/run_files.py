@@ -120,9 +120,9 @@ class RunFiles:
 
     def flush(self) -> None:
         """Write the dataset (and the VTK series when asked) with every snapshot so far."""
-        self.writer.flush()
-        if self.vtk is not None and self.writer.snapshots:
-            self.vtk.write(self.writer.dataset())
+        written = self.writer.flush()
+        if self.vtk is not None and written is not None:
+            self.vtk.write(written)
 
     def summary(self, sim: Simulation, status: str, error: BlowUpError | None) -> dict[str, Any]:
         """summary.json's content."""

@@ -205,15 +205,17 @@ class FieldWriter:
         """The file's `history`: a restart's earlier entries, then this command's."""
         return append_history(self.previous_history, self.history_entry)
 
-    def flush(self) -> None:
-        """Write every snapshot so far, atomically, in CF form."""
+    def flush(self) -> xr.Dataset | None:
+        """Write every snapshot so far, atomically, in CF form; the dataset written (hanami's order), if any."""
         if not self.snapshots:
-            return
+            return None
+        ds = self.dataset()
         if self.format == "zarr":
-            ds = to_cf(self.dataset(), self.history)
-            replace_directory(self.path, lambda tmp: _to_zarr(ds, tmp))
+            written = to_cf(ds, self.history)
+            replace_directory(self.path, lambda tmp: _to_zarr(written, tmp))
         else:
-            write_netcdf(self.dataset(), self.path, self.history)
+            write_netcdf(ds, self.path, self.history)
+        return ds
 
     def restore(self, up_to_time: float, up_to_iteration: int) -> None:
         """Reload snapshots from an existing dataset, keeping those not after the restart point, and its history."""
