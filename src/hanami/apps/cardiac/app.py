@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
@@ -18,6 +19,7 @@ from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
 from hanami.apps.cardiac.differentiation import DIFFERENTIATION  # noqa: E402
 from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
 from hanami.apps.cardiac.fibres import node_fibres, tensor_field  # noqa: E402
+from hanami.apps.cardiac.node_files import read_tissue  # noqa: E402
 from hanami.apps.cardiac.ionic import ionic_model  # noqa: E402
 from hanami.apps.cardiac.model import Monodomain, SingleCell  # noqa: E402
 from hanami.apps.cardiac.validate import validate_niederer  # noqa: E402
@@ -26,7 +28,7 @@ from hanami.core.files import write_text  # noqa: E402
 from hanami.core.integrate import fixed_step  # noqa: E402
 from hanami.core.output import FieldLayout  # noqa: E402
 from hanami.core.state import State  # noqa: E402
-from hanami.apps.cardiac.stencil import field_coefficients, field_stable_dt, stable_dt  # noqa: E402
+from hanami.apps.cardiac.stencil import field_coefficients, field_stable_dt, node_volumes, stable_dt  # noqa: E402
 from hanami.errors import CaseError  # noqa: E402
 
 AXES = ("x", "y", "z")
@@ -60,15 +62,17 @@ def build_tissue(case: CardiacCase) -> Monodomain:
     d_trans = conductivity_to_diffusivity(m.sigma_t, m.chi, m.cm)
     tensor = diffusion_tensor(d_long, d_trans, tuple(m.fibre))
     field = None
-    if m.fibre_field == "uniform":
+    tissue = read_tissue(case.grid.tissue_file, grid) if case.grid.tissue == "file" else None
+    if m.fibre_field == "uniform" and tissue is None:
         limit = stable_dt(tensor, grid.spacing)
         rule = "1 / (2 sum D_ii / dx_i^2)"
     else:
-        fibres = node_fibres(m.fibre_field, grid, angle_endo=m.fibre_angle_endo, angle_epi=m.fibre_angle_epi,
-                             path=m.fibre_file)
-        field = field_coefficients(tensor_field(fibres, d_long, d_trans), grid, case.precision)
+        fibres = node_fibres(m.fibre_field, grid, direction=tuple(m.fibre), angle_endo=m.fibre_angle_endo,
+                             angle_epi=m.fibre_angle_epi, path=m.fibre_file)
+        field = field_coefficients(tensor_field(fibres, d_long, d_trans), grid, case.precision, tissue)
         limit = field_stable_dt(field, grid.shape)
-        rule = f"the Gershgorin bound of the {m.fibre_field} fibre field's operator"
+        rule = (f"the Gershgorin bound of the {m.fibre_field} fibre field's operator"
+                + (" on the tissue mask" if tissue is not None else ""))
     if m.diffusion == "explicit" and case.time.dt > limit * (1 + 1e-12):
         raise CaseError(
             f"time.dt = {case.time.dt:g} ms is too large for explicit diffusion at dx = {case.grid.dx:g} mm: "
@@ -78,7 +82,9 @@ def build_tissue(case: CardiacCase) -> Monodomain:
     tol = m.cg_tolerance if case.precision == "float64" else max(m.cg_tolerance, 1e-5)
     return Monodomain(grid=grid, ionic=ionic_model(m.ionic, m.cell_type),
                       tensor=tuple(tuple(float(v) for v in row) for row in tensor), protocols=case.protocols(),
-                      field=field, diffusion=m.diffusion, cg_tol=tol, cg_maxiter=m.cg_maxiter, dtype=case.precision)
+                      field=field, diffusion=m.diffusion, cg_tol=tol, cg_maxiter=m.cg_maxiter, dtype=case.precision,
+                      # the nodes of the tissue cells: a tissue node on no such cell is not coupled to any
+                      tissue=None if tissue is None else jnp.asarray(node_volumes(grid, tissue) > 0, case.precision))
 
 
 def build_cell(case: CardiacCase) -> SingleCell:

@@ -18,14 +18,28 @@ from hanami.apps.cardiac.stencil import VertexGrid
 
 
 class GridSection(Section):
-    """A box [0, L0] x [0, L1] x ... with nodes every `dx` (on the faces too), no flux through every face."""
+    """A box [0, L0] x [0, L1] x ... with nodes every `dx` (on the faces too), no flux through every face.
+
+    `tissue` says which nodes are tissue: "box" (all) or "file" (variable `tissue`, non-zero on
+    tissue nodes, on the grid's nodes in `tissue_file`, a NetCDF file or Zarr store with
+    dimensions x, y, z; see docs/cardiac.md). The tissue is the union of the cells whose corners
+    are all tissue nodes; no current crosses its boundary.
+    """
 
     lengths: list[PositiveFloat] = Field(default_factory=lambda: [20.0, 7.0, 3.0], min_length=1, max_length=3)
     dx: PositiveFloat = 0.5
+    tissue: Literal["box", "file"] = "box"
+    tissue_file: str | None = None
 
     @pydantic.model_validator(mode="after")
     def _whole_cells(self) -> "GridSection":
         self.build()
+        if self.tissue == "file" and not self.tissue_file:
+            raise ValueError('grid.tissue = "file" needs grid.tissue_file, the path of the NetCDF or Zarr file with '
+                             "the variable tissue on the nodes")
+        if self.tissue_file and self.tissue != "file":
+            raise ValueError(f'grid.tissue_file is given but grid.tissue = "{self.tissue}"; set grid.tissue = "file" '
+                             "to use it")
         return self
 
     def build(self) -> VertexGrid:

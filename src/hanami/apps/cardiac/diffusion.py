@@ -86,7 +86,14 @@ def implicit_step(v: jax.Array, dt: jax.Array, tensor: Tensor, grid: VertexGrid,
         tol: relative residual tolerance of CG.
         maxiter: most CG iterations.
     """
-    w = jnp.asarray(grid.weights() / grid.weights().max(), v.dtype)
+    if isinstance(tensor, FieldCoefficients) and tensor.inv_volume is not None:
+        # On a tissue mask: the node volumes, and 1 where there is no tissue (there L = 0,
+        # so the row reads V_new = V and the operator stays symmetric positive definite).
+        volume = jnp.where(tensor.inv_volume > 0, 1.0 / jnp.where(tensor.inv_volume > 0, tensor.inv_volume, 1.0),
+                           0.0)
+        w = jnp.where(tensor.inv_volume > 0, volume / jnp.max(volume), 1.0).astype(v.dtype)
+    else:
+        w = jnp.asarray(grid.weights() / grid.weights().max(), v.dtype)
 
     def operator(x: jax.Array) -> jax.Array:
         return w * (x - dt * laplacian(x, tensor, grid))

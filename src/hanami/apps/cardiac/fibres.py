@@ -24,16 +24,14 @@ form (f and -f give the same D) is what the cells average.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 
+from hanami.apps.cardiac.node_files import AXES, read_node_variables
 from hanami.apps.cardiac.stencil import VertexGrid
 from hanami.errors import CaseError
 
-AXES = ("x", "y", "z")
 FILE_KEYS = ("fibre_x", "fibre_y", "fibre_z")
 
 
@@ -64,47 +62,11 @@ def node_fibres(kind: str, grid: VertexGrid, *, direction: tuple[float, ...] = (
     raise ValueError(f"fibre field {kind!r} is not known; allowed: uniform, rotational, file")
 
 
-def _open(path: Path) -> xr.Dataset:
-    if path.is_dir() or path.suffix == ".zarr":
-        with warnings.catch_warnings():
-            # A store without consolidated metadata is as good here (it is read once).
-            warnings.filterwarnings("ignore", message=".*consolidated metadata", category=RuntimeWarning)
-            return xr.open_zarr(path, consolidated=None)
-    return xr.open_dataset(path)
-
-
 def read_fibres(path: str | Path, grid: VertexGrid) -> np.ndarray:
     """Unit fibre vectors from a file (see the module docstring); any problem is one `CaseError`."""
-    path = Path(path)
     where = f"{path} (model.fibre_file)"
-    if not path.exists():
-        raise CaseError(f"{where}: no such fibre file")
-    try:
-        ds = _open(path)
-    except Exception as err:  # noqa: BLE001 - any reader failure is a bad file for the user
-        raise CaseError(f"{where}: cannot read the fibre file as NetCDF or Zarr: "
-                        f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
+    components = read_node_variables(path, grid, FILE_KEYS[: grid.ndim], where, "fibre")
     dims = AXES[: grid.ndim]
-    components = []
-    with ds:
-        for key in FILE_KEYS[: grid.ndim]:
-            if key not in ds:
-                raise CaseError(f"{where}: the fibre file has no variable '{key}'; it needs "
-                                f"{', '.join(FILE_KEYS[: grid.ndim])} on dimensions {dims}")
-            var = ds[key]
-            if set(var.dims) != set(dims):
-                raise CaseError(f"{where}: variable '{key}' has dimensions {var.dims}, expected {dims} "
-                                "(in any order)")
-            var = var.transpose(*dims)
-            if var.shape != grid.shape:
-                raise CaseError(f"{where}: variable '{key}' has shape {var.shape} on {dims}, the grid has "
-                                f"{grid.shape} nodes (lengths {list(grid.lengths)} mm, nodes every dx)")
-            for i, d in enumerate(dims):
-                if d in var.coords and not np.allclose(var[d].values, grid.axis(i),
-                                                       atol=1e-6 * grid.spacing[i]):
-                    raise CaseError(f"{where}: variable '{key}' coordinate '{d}' is not the node positions "
-                                    f"0, {grid.spacing[i]:g}, ..., {grid.lengths[i]:g} mm")
-            components.append(np.asarray(var.values, np.float64))
     fibres = np.stack(components, axis=-1)
     norm = np.linalg.norm(fibres, axis=-1)
     bad = ~np.isfinite(norm) | (norm < 1e-12)

@@ -68,6 +68,8 @@ class Monodomain(eqx.Module):
         cg_tol: relative residual of the implicit solve.
         cg_maxiter: most CG iterations per step.
         dtype: "float32" or "float64".
+        tissue: 1 on tissue nodes, 0 elsewhere (float array), or None for the whole box; outside
+            the tissue the output is NaN and the diagnostics do not look.
     """
 
     grid: VertexGrid = eqx.field(static=True)
@@ -79,6 +81,7 @@ class Monodomain(eqx.Module):
     cg_tol: float = eqx.field(static=True, default=1e-8)
     cg_maxiter: int = eqx.field(static=True, default=200)
     dtype: str = eqx.field(static=True, default="float64")
+    tissue: jax.Array | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.tensor, ConstantTensor):
@@ -118,8 +121,14 @@ class Monodomain(eqx.Module):
     def diagnostics(self, fields: Fields) -> dict[str, jax.Array]:
         v, act = fields["V"], fields["activation"]
         activated = jnp.isfinite(act)
-        return {"V_min": jnp.min(v), "V_max": jnp.max(v),
-                "activated_fraction": jnp.mean(activated.astype(jnp.float64)),
+        if self.tissue is None:
+            return {"V_min": jnp.min(v), "V_max": jnp.max(v),
+                    "activated_fraction": jnp.mean(activated.astype(jnp.float64)),
+                    "activation_max": jnp.max(jnp.where(activated, act, -jnp.inf))}
+        inside = self.tissue > 0
+        activated = activated & inside
+        return {"V_min": jnp.min(jnp.where(inside, v, jnp.inf)), "V_max": jnp.max(jnp.where(inside, v, -jnp.inf)),
+                "activated_fraction": jnp.sum(activated) / jnp.sum(inside),
                 "activation_max": jnp.max(jnp.where(activated, act, -jnp.inf))}
 
     def healthy(self, fields: Fields) -> jax.Array:
@@ -130,7 +139,11 @@ class Monodomain(eqx.Module):
 
     def output_fields(self, fields: Fields) -> dict[str, np.ndarray]:
         act = np.asarray(fields["activation"])
-        return {"V": np.asarray(fields["V"]), "activation_time": np.where(np.isfinite(act), act, np.nan)}
+        out = {"V": np.asarray(fields["V"]), "activation_time": np.where(np.isfinite(act), act, np.nan)}
+        if self.tissue is not None:
+            inside = np.asarray(self.tissue) > 0
+            out = {k: np.where(inside, v, np.nan) for k, v in out.items()}
+        return out
 
 
 # Rematerialised under differentiation: the reverse pass recomputes the ionic step from

@@ -192,11 +192,14 @@ class FieldCoefficients(NamedTuple):
             the ij plaquettes (n_i - 1, n_j - 1, n_k) [ms^-1 mm^d]: the weight of the
             product of the plaquette's mean i and j differences in E.
         inv_weights: per axis, the 1D factor of 1 / W [mm^-1] (W is their product's inverse).
+        inv_volume: on a tissue mask, 1 / W at every node [mm^-d] (W the node's share of the
+            tissue cells around it; 0 at a node with none), replacing `inv_weights`; else None.
     """
 
     edges: tuple[jax.Array, ...]
     plaquettes: tuple[jax.Array, ...]
     inv_weights: tuple[jax.Array, ...]
+    inv_volume: jax.Array | None = None
 
 
 def _spread(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
@@ -216,19 +219,46 @@ def cell_mean(a: np.ndarray, ndim: int) -> np.ndarray:
     return a
 
 
-def field_coefficients(tensor: np.ndarray, grid: VertexGrid, dtype: str = "float64") -> FieldCoefficients:
+def tissue_cells(tissue: np.ndarray, ndim: int) -> np.ndarray:
+    """1 for a cell whose 2^ndim corner nodes are all tissue, else 0 (float64)."""
+    cells = np.asarray(tissue, np.float64)
+    for k in range(ndim):
+        cells = np.minimum(np.take(cells, range(0, cells.shape[k] - 1), axis=k),
+                           np.take(cells, range(1, cells.shape[k]), axis=k))
+    return cells
+
+
+def node_volumes(grid: VertexGrid, tissue: np.ndarray | None = None) -> np.ndarray:
+    """Each node's share of the (tissue) cells around it [mm^d]: the trapezoid weights on a full
+    box; on a mask, 2^-d |cell| for each tissue cell the node is a corner of (0 outside tissue)."""
+    if tissue is None:
+        return grid.weights()
+    cells = tissue_cells(tissue, grid.ndim) * (float(np.prod(grid.spacing)) / 2 ** grid.ndim)
+    return _spread(cells, tuple(range(grid.ndim)))
+
+
+def field_coefficients(tensor: np.ndarray, grid: VertexGrid, dtype: str = "float64",
+                       tissue: np.ndarray | None = None) -> FieldCoefficients:
     """The coefficients of `field_laplacian` for node tensors `tensor` [mm^2 ms^-1].
 
     Arguments:
         tensor: shape grid.shape + (d, d), symmetric positive semi-definite at every node.
         grid: the nodes.
         dtype: dtype of the coefficient arrays (that of the field they act on).
+        tissue: boolean node mask (grid.shape) or None for the whole box. Only cells whose
+            corners are all tissue enter the energy, so no flux crosses a tissue/non-tissue
+            face, the volume-weighted sum of u over the tissue is conserved, and nodes with
+            no tissue cell are left alone (L u = 0 there).
     """
     d = grid.ndim
     tensor = np.asarray(tensor, np.float64)
     if tensor.shape != grid.shape + (d, d):
         raise ValueError(f"tensor shape {tensor.shape} is not the grid's {grid.shape} + ({d}, {d})")
     cells = cell_mean(tensor, d)
+    if tissue is not None:
+        if np.shape(tissue) != grid.shape:
+            raise ValueError(f"tissue mask shape {np.shape(tissue)} is not the grid's {grid.shape}")
+        cells = cells * tissue_cells(tissue, d)[..., None, None]
     h = grid.spacing
     volume = float(np.prod(h))
     others = lambda *axes: tuple(k for k in range(d) if k not in axes)  # noqa: E731
@@ -241,7 +271,11 @@ def field_coefficients(tensor: np.ndarray, grid: VertexGrid, dtype: str = "float
         line[[0, -1]] *= 2.0
         inv_weights.append(line)
     cast = lambda arrays: tuple(jnp.asarray(a, dtype) for a in arrays)  # noqa: E731
-    return FieldCoefficients(cast(edges), cast(plaquettes), cast(inv_weights))
+    inv_volume = None
+    if tissue is not None:
+        volume_at = node_volumes(grid, tissue)
+        inv_volume = jnp.asarray(np.where(volume_at > 0, 1.0 / np.where(volume_at > 0, volume_at, 1.0), 0.0), dtype)
+    return FieldCoefficients(cast(edges), cast(plaquettes), cast(inv_weights), inv_volume)
 
 
 def _diff(u: jax.Array, axis: int) -> jax.Array:
@@ -284,6 +318,8 @@ def field_laplacian(u: jax.Array, coeffs: FieldCoefficients) -> jax.Array:
     out = jnp.zeros_like(u)
     for i in range(d):
         out = out + _pad_axis(flux[i], i, 0, 1) - _pad_axis(flux[i], i, 1, 0)
+    if coeffs.inv_volume is not None:
+        return (out * coeffs.inv_volume).astype(u.dtype)
     for i in range(d):
         out = out * coeffs.inv_weights[i].reshape([-1 if k == i else 1 for k in range(d)])
     return out.astype(u.dtype)
