@@ -19,6 +19,7 @@ from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
 from hanami.apps.cardiac.differentiation import DIFFERENTIATION  # noqa: E402
 from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
 from hanami.apps.cardiac.fibres import node_fibres, tensor_field  # noqa: E402
+from hanami.apps.cardiac.geometry import ventricle  # noqa: E402
 from hanami.apps.cardiac.node_files import read_tissue  # noqa: E402
 from hanami.apps.cardiac.ionic import ionic_model  # noqa: E402
 from hanami.apps.cardiac.model import Monodomain, SingleCell  # noqa: E402
@@ -62,7 +63,8 @@ def build_tissue(case: CardiacCase) -> Monodomain:
     d_trans = conductivity_to_diffusivity(m.sigma_t, m.chi, m.cm)
     tensor = diffusion_tensor(d_long, d_trans, tuple(m.fibre))
     field = None
-    tissue = read_tissue(case.grid.tissue_file, grid) if case.grid.tissue == "file" else None
+    tissue = {"file": lambda: read_tissue(case.grid.tissue_file, grid),
+              "lv-ellipsoid": lambda: ventricle(grid).tissue}.get(case.grid.tissue, lambda: None)()
     if m.fibre_field == "uniform" and tissue is None:
         limit = stable_dt(tensor, grid.spacing)
         rule = "1 / (2 sum D_ii / dx_i^2)"
@@ -156,26 +158,42 @@ def plot_cell(run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]
     return [path, run_dir / "apd90.json"]
 
 
-def _plane(da: xr.DataArray) -> xr.DataArray:
-    return da.isel(z=0) if "z" in da.dims else da
+def _section(dataset: xr.Dataset) -> tuple[dict[str, int], str, str]:
+    """The plane to draw: the z = 0 face of a box; the long-axis section (y at the middle) of a
+    tissue mask whose z = 0 face is mostly outside (an analytic ventricle)."""
+    if "z" not in dataset.dims:
+        return {}, "x", "y"
+    face = dataset["activation_time"].isel(time=-1, z=0)
+    if float(face.notnull().mean()) > 0.5 or not bool(dataset["activation_time"].notnull().any()):
+        return {"z": 0}, "x", "y"
+    return {"y": dataset.sizes["y"] // 2}, "x", "z"
+
+
+def _draw(ax, fig, dataset: xr.Dataset, da: xr.DataArray, across: str, up: str, label: str, **style) -> None:
+    """A 2-D map of `da` (already cut to a plane or a line) with its colour bar."""
+    if da.ndim == 2:
+        mesh = ax.pcolormesh(dataset[across], dataset[up], da.transpose(up, across).values, shading="auto", **style)
+        ax.set_aspect("equal")
+        ax.set_ylabel(f"{up} [mm]")
+        fig.colorbar(mesh, ax=ax, label=label)
+    else:
+        ax.plot(dataset[across], da.values)
+        ax.set_ylabel(label)
 
 
 def plot_tissue(run_dir: Path, dataset: xr.Dataset) -> list[Path]:
-    """Activation map on the z = 0 face and up to four V snapshots."""
+    """Activation map on the z = 0 face (a ventricle: its long-axis section) and up to four V snapshots."""
     written = []
-    act = _plane(dataset["activation_time"].isel(time=-1))
-    fig, ax = plt.subplots(figsize=(7.0, 3.2), dpi=110)
-    if act.ndim == 2:
-        mesh = ax.pcolormesh(dataset["x"], dataset["y"], act.values.T, cmap="turbo", shading="auto")
-        ax.contour(dataset["x"], dataset["y"], act.values.T, colors="k", linewidths=0.5, levels=10)
-        ax.set_aspect("equal")
-        ax.set_ylabel("y [mm]")
-        fig.colorbar(mesh, ax=ax, label="activation time [ms]")
-    else:
-        ax.plot(dataset["x"], act.values)
-        ax.set_ylabel("activation time [ms]")
-    ax.set_xlabel("x [mm]")
-    ax.set_title("activation time" + (" (z = 0)" if "z" in dataset.dims else ""))
+    cut, across, up = _section(dataset)
+    act = dataset["activation_time"].isel(time=-1, **cut)
+    fig, ax = plt.subplots(figsize=(7.0, 3.2 if up == "y" else 5.0), dpi=110)
+    _draw(ax, fig, dataset, act, across, up, "activation time [ms]", cmap="turbo")
+    if act.ndim == 2 and bool(act.notnull().any()):
+        ax.contour(dataset[across], dataset[up], act.transpose(up, across).values, colors="k", linewidths=0.5,
+                   levels=10)
+    ax.set_xlabel(f"{across} [mm]")
+    where = ", ".join(f"{k} = {float(dataset[k][i]):g} mm" for k, i in cut.items())
+    ax.set_title("activation time" + (f" ({where})" if where else ""))
     fig.tight_layout()
     written.append(run_dir / "activation_map.png")
     fig.savefig(written[-1])
@@ -185,14 +203,9 @@ def plot_tissue(run_dir: Path, dataset: xr.Dataset) -> list[Path]:
     picks = np.unique(np.linspace(0, len(times) - 1, min(4, len(times))).round().astype(int))
     fig, axes = plt.subplots(len(picks), 1, figsize=(7.0, 1.9 * len(picks)), dpi=110, squeeze=False)
     for ax, i in zip(axes[:, 0], picks):
-        v = _plane(dataset["V"].isel(time=i))
-        if v.ndim == 2:
-            mesh = ax.pcolormesh(dataset["x"], dataset["y"], v.values.T, cmap="viridis", vmin=-90, vmax=40,
-                                 shading="auto")
-            ax.set_aspect("equal")
-            fig.colorbar(mesh, ax=ax, label="V [mV]")
-        else:
-            ax.plot(dataset["x"], v.values)
+        _draw(ax, fig, dataset, dataset["V"].isel(time=i, **cut), across, up, "V [mV]", cmap="viridis",
+              vmin=-90, vmax=40)
+        if dataset["V"].ndim == 2:  # (time, x): a line
             ax.set_ylim(-95, 50)
         ax.set_title(f"V at t = {times[i]:g} ms", fontsize=9)
     fig.tight_layout()

@@ -14,26 +14,31 @@ from pydantic import Field, PositiveFloat, PositiveInt
 from hanami.apps.cardiac.stimulus import Protocol, per_capacitance
 from hanami.config import Section
 from hanami.core.sections import CaseBase, TimeSection
+from hanami.apps.cardiac.geometry import lv_centre
 from hanami.apps.cardiac.stencil import VertexGrid
 
 
 class GridSection(Section):
     """A box [0, L0] x [0, L1] x ... with nodes every `dx` (on the faces too), no flux through every face.
 
-    `tissue` says which nodes are tissue: "box" (all) or "file" (variable `tissue`, non-zero on
+    `tissue` says which nodes are tissue: "box" (all), "file" (variable `tissue`, non-zero on
     tissue nodes, on the grid's nodes in `tissue_file`, a NetCDF file or Zarr store with
-    dimensions x, y, z; see docs/cardiac.md). The tissue is the union of the cells whose corners
-    are all tissue nodes; no current crosses its boundary.
+    dimensions x, y, z; see docs/cardiac.md) or "lv-ellipsoid" (the analytic left ventricle of
+    Land et al. 2015, a truncated prolate-spheroid wall, its base on the box's top face). The
+    tissue is the union of the cells whose corners are all tissue nodes; no current crosses its
+    boundary.
     """
 
     lengths: list[PositiveFloat] = Field(default_factory=lambda: [20.0, 7.0, 3.0], min_length=1, max_length=3)
     dx: PositiveFloat = 0.5
-    tissue: Literal["box", "file"] = "box"
+    tissue: Literal["box", "file", "lv-ellipsoid"] = "box"
     tissue_file: str | None = None
 
     @pydantic.model_validator(mode="after")
     def _whole_cells(self) -> "GridSection":
-        self.build()
+        grid = self.build()
+        if self.tissue == "lv-ellipsoid":
+            lv_centre(grid)
         if self.tissue == "file" and not self.tissue_file:
             raise ValueError('grid.tissue = "file" needs grid.tissue_file, the path of the NetCDF or Zarr file with '
                              "the variable tissue on the nodes")
@@ -57,6 +62,9 @@ class ModelSection(Section):
     * "rotational": in the x-y plane at an angle from the x axis that varies
       linearly through the wall, from `fibre_angle_endo` at z = 0 to
       `fibre_angle_epi` at z = Lz [degrees] (3D grids);
+    * "lv-rule": on the analytic ventricle (grid.tissue = "lv-ellipsoid"), the helix
+      angle from the circumferential direction varies linearly through the wall from
+      `fibre_angle_endo` to `fibre_angle_epi` [degrees];
     * "file": read from `fibre_file` (NetCDF file or Zarr store, variables
       fibre_x, fibre_y, fibre_z on dimensions x, y, z; see docs/cardiac.md),
       a path absolute or relative to the directory hanami runs in.
@@ -73,7 +81,7 @@ class ModelSection(Section):
     sigma_l: PositiveFloat = 0.1334
     sigma_t: PositiveFloat = 0.01761
     fibre: list[float] = Field(default_factory=lambda: [1.0, 0.0, 0.0], min_length=1, max_length=3)
-    fibre_field: Literal["uniform", "rotational", "file"] = "uniform"
+    fibre_field: Literal["uniform", "rotational", "lv-rule", "file"] = "uniform"
     fibre_angle_endo: float = Field(-60.0, ge=-180.0, le=180.0)
     fibre_angle_epi: float = Field(60.0, ge=-180.0, le=180.0)
     fibre_file: str | None = None
@@ -149,6 +157,9 @@ class CardiacCase(CaseBase):
                 raise ValueError("a single cell (no [grid]) takes stimulus strength in unit = \"pA/pF\"")
             return self
         dim = len(self.grid.lengths)
+        if self.model.fibre_field == "lv-rule" and self.grid.tissue != "lv-ellipsoid":
+            raise ValueError('model.fibre_field = "lv-rule" follows the analytic ventricle: set grid.tissue = '
+                             '"lv-ellipsoid"')
         if self.model.fibre_field == "rotational" and dim != 3:
             raise ValueError(f'model.fibre_field = "rotational" needs a 3D grid (z across the wall), '
                              f"grid.lengths has {dim} entries")

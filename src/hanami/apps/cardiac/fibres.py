@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hanami.apps.cardiac.geometry import lv_fibres
 from hanami.apps.cardiac.node_files import AXES, read_node_variables
 from hanami.apps.cardiac.stencil import VertexGrid
 from hanami.errors import CaseError
@@ -52,14 +53,16 @@ def rotational_fibres(grid: VertexGrid, angle_endo: float, angle_epi: float) -> 
 
 def node_fibres(kind: str, grid: VertexGrid, *, direction: tuple[float, ...] = (1.0, 0.0, 0.0),
                 angle_endo: float = -60.0, angle_epi: float = 60.0, path: str | None = None) -> np.ndarray:
-    """Unit fibre vectors at the nodes for `kind` = "uniform", "rotational" or "file"."""
+    """Unit fibre vectors at the nodes for `kind` = "uniform", "rotational", "lv-rule" or "file"."""
     if kind == "uniform":
         return uniform_fibres(grid, direction)
     if kind == "rotational":
         return rotational_fibres(grid, angle_endo, angle_epi)
+    if kind == "lv-rule":
+        return lv_fibres(grid, angle_endo, angle_epi)
     if kind == "file":
         return read_fibres(path, grid)
-    raise ValueError(f"fibre field {kind!r} is not known; allowed: uniform, rotational, file")
+    raise ValueError(f"fibre field {kind!r} is not known; allowed: uniform, rotational, lv-rule, file")
 
 
 def read_fibres(path: str | Path, grid: VertexGrid) -> np.ndarray:
