@@ -23,6 +23,7 @@ from hanami.core.checkpoint import list_checkpoints, save_checkpoint
 from hanami.core.distributed import is_main_process, to_host
 from hanami.core.ensemble import member_history
 from hanami.core.files import write_text
+from hanami.core.cf import time_coordinates
 from hanami.core.output import FieldLayout, FieldWriter, write_netcdf
 from hanami.core.vtk_output import VtkSeries
 from hanami.core.parallel import Layout
@@ -60,6 +61,43 @@ def scalars(row: dict[str, float], names: tuple[str, ...], members: int) -> dict
     if members == 1:
         return {k: row[k] for k in names if k in row}
     return {k: np.array([row[f"{k}[{i}]"] for i in range(members)]) for k in names if f"{k}[0]" in row}
+
+
+# The clock's own entries of a diagnostics row.
+CLOCK_ATTRS = {"dt": {"long_name": "time step proposed for the next attempt"},
+               "rejected": {"long_name": "attempts rejected by the error control so far", "units": "1"}}
+
+
+def diagnostics_dataset(history: list[dict[str, Any]], layout: FieldLayout, attrs: dict[str, Any]) -> xr.Dataset:
+    """Every scalar diagnostic at every recorded row (each `diagnostics.every_iterations` steps and each
+    output), one row per iteration (a restart's repeated row counts once): `diagnostics.nc`."""
+    rows = list({int(np.max(row["iteration"])): row for row in history}.values())
+    rows.sort(key=lambda row: float(np.min(row["time"])))
+    units = layout.attrs.get("time", {}).get("units", "1")
+    times = np.array([float(np.min(row["time"])) for row in rows])
+    # An ensemble's rows hold one entry per member, `name[i]`: they become (time, member) arrays.
+    members: dict[str, list[str]] = {}
+    for key in rows[0]:
+        members.setdefault(key.split("[", 1)[0] if key.endswith("]") else key, []).append(key)
+    data = {}
+    for name, keys in members.items():
+        if name == "time":
+            continue
+        values = np.array([[np.asarray(row.get(k, np.nan), np.float64) for k in keys] for row in rows])
+        values = values[:, 0] if len(keys) == 1 and not keys[0].endswith("]") else values
+        dims = ("time",) + layout.scalar_dims if values.ndim == 2 else ("time",)
+        described = {**CLOCK_ATTRS.get(name, {}), **layout.attrs.get(name, {})}
+        if name == "dt":
+            described["units"] = units
+        if name == "iteration":
+            values = values.astype(np.int32) if values.ndim == 1 else values.max(axis=1).astype(np.int32)
+            dims, described = ("time",), {"long_name": "accepted time steps since the start of the run", "units": "1"}
+        data[name] = (dims, values, described)
+    coords: dict[str, Any] = time_coordinates(times, units)
+    if layout.scalar_dims:
+        coords["member"] = ("member", np.asarray(layout.coords["member"][0]), layout.coords["member"][1])
+    plain = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in attrs.items()}
+    return xr.Dataset(data, coords=coords, attrs={**plain, "title": f"{plain.get('title', '')}: diagnostics"})
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -164,6 +202,10 @@ class RunFiles:
             self._write_probes(self.run_dir / "probes.nc")
             summary["outputs"].append("probes.nc")
             self.write_summary(summary)
+        write_netcdf(diagnostics_dataset(sim.history, self.layout, self.writer.global_attrs),
+                     self.run_dir / "diagnostics.nc", self.writer.history)
+        summary["outputs"].append("diagnostics.nc")
+        self.write_summary(summary)
         if self.cfg.output.plots:
             # An ensemble plots member 0 (the dataset holds every member).
             shown = ((dataset.isel(member=0), member_history(sim.history, 0)) if self.cfg.ensemble.members > 1

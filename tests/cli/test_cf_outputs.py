@@ -73,7 +73,7 @@ def test_every_output_passes_the_cf_checker(runs):
                    and "y (U), x (U)" in w]
         assert sorted(found["warnings"]) == sorted(allowed), (name, path.name, found["warnings"])
         checked.append(f"{name}/{path.name}")
-    assert len(checked) == NETCDF + 4  # every NetCDF run's output.nc, and the probes of four
+    assert len(checked) == NETCDF + len(RUNS) + 4  # output.nc, every diagnostics.nc, the probes of four
 
 
 def test_zarr_store_has_the_netcdf_form(runs):

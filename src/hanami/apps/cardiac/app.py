@@ -19,6 +19,7 @@ from hanami.apps.cardiac.case import CardiacCase  # noqa: E402
 from hanami.apps.cardiac.differentiation import DIFFERENTIATION  # noqa: E402
 from hanami.apps.cardiac.diffusion import conductivity_to_diffusivity, diffusion_tensor  # noqa: E402
 from hanami.apps.cardiac.fibres import node_fibres, tensor_field  # noqa: E402
+from hanami.apps.cardiac.ecg import lead_weights, potential_factor  # noqa: E402
 from hanami.apps.cardiac.geometry import ventricle  # noqa: E402
 from hanami.apps.cardiac.node_files import read_tissue  # noqa: E402
 from hanami.apps.cardiac.ionic import ionic_model  # noqa: E402
@@ -82,11 +83,18 @@ def build_tissue(case: CardiacCase) -> Monodomain:
             f"D_t = {d_trans:.4g} mm^2/ms). Lower time.dt to at most {limit:.6g} ms or set "
             "model.diffusion = \"implicit\".")
     tol = m.cg_tolerance if case.precision == "float64" else max(m.cg_tolerance, 1e-5)
+    leads, names = None, ()
+    if case.ecg.electrodes:
+        resolved = case.ecg.resolved_leads()
+        weights = lead_weights(grid, node_volumes(grid, tissue), case.ecg.electrodes, resolved,
+                               potential_factor(m.chi, m.cm, case.ecg.sigma_e))
+        leads, names = jnp.asarray(weights, case.precision), tuple(name for name, _, _ in resolved)
     return Monodomain(grid=grid, ionic=ionic_model(m.ionic, m.cell_type),
                       tensor=tuple(tuple(float(v) for v in row) for row in tensor), protocols=case.protocols(),
                       field=field, diffusion=m.diffusion, cg_tol=tol, cg_maxiter=m.cg_maxiter, dtype=case.precision,
                       # the nodes of the tissue cells: a tissue node on no such cell is not coupled to any
-                      tissue=None if tissue is None else jnp.asarray(node_volumes(grid, tissue) > 0, case.precision))
+                      tissue=None if tissue is None else jnp.asarray(node_volumes(grid, tissue) > 0, case.precision),
+                      leads=leads, lead_names=names)
 
 
 def build_cell(case: CardiacCase) -> SingleCell:
@@ -128,15 +136,40 @@ class CardiacApp(App):
             dims = AXES[: grid.ndim]
             coords = {d: (grid.axis(i), {"long_name": f"{d} coordinate", "units": "mm"})
                       for i, d in enumerate(dims)}
-            layout = FieldLayout(dims, coords, ATTRS)
+            leads = {f"ecg_{name}": {"long_name": f"pseudo-ECG lead {name}: extracellular potential "
+                                                  f"{positive}" + (f" - {negative}" if negative else ""),
+                                     "units": "mV"} for name, positive, negative in case.ecg.resolved_leads()}
+            layout = FieldLayout(dims, coords, {**ATTRS, **leads})
         state = State.start(model.initial_state(), dt=case.time.dt)
         return Built(model=model, state=state, attempt=fixed_step(model.step, timed=True), layout=layout,
                      attempt_for=lambda m: fixed_step(m.step, timed=True))
 
     def plot(self, run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:
         if "activation_time" in dataset:
-            return plot_tissue(run_dir, dataset)
+            return plot_tissue(run_dir, dataset) + plot_ecg(run_dir, history)
         return plot_cell(run_dir, dataset, history)
+
+
+def plot_ecg(run_dir: Path, history: list[dict[str, float]]) -> list[Path]:
+    """The pseudo-ECG leads against time (ecg.png), when the case has electrodes."""
+    names = [k for k in history[-1] if k.startswith("ecg_")]
+    if not names:
+        return []
+    rows = sorted({int(r["iteration"]): r for r in history}.values(), key=lambda r: r["time"])
+    t = np.array([r["time"] for r in rows])
+    fig, axes = plt.subplots(len(names), 1, figsize=(7.0, 1.6 * len(names) + 0.6), dpi=110, sharex=True,
+                             squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        ax.plot(t, [r[name] for r in rows], "k-", lw=1.0)
+        ax.axhline(0.0, color="0.7", lw=0.5)
+        ax.set_ylabel(f"{name[4:]} [mV]")
+    axes[-1, 0].set_xlabel("time [ms]")
+    axes[0, 0].set_title("pseudo-ECG")
+    fig.tight_layout()
+    path = run_dir / "ecg.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return [path]
 
 
 def plot_cell(run_dir: Path, dataset: xr.Dataset, history: list[dict[str, float]]) -> list[Path]:

@@ -137,6 +137,46 @@ class StimulusSection(Section):
                         count=self.count, lower=tuple(self.lower), upper=tuple(self.upper))
 
 
+class LeadSection(Section):
+    """One pseudo-ECG lead: the potential at electrode `positive` minus that at `negative` (none: unipolar)."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    positive: str
+    negative: str | None = None
+
+
+class EcgSection(Section):
+    """Pseudo-ECG (docs/cardiac.md): `electrodes` by name at positions [mm] outside the tissue, `leads`
+    built from them (none given: one unipolar lead per electrode), in a volume conductor of
+    conductivity `sigma_e` [S/m] (the potentials scale as 1 / sigma_e). Sampled with the
+    diagnostics (every `diagnostics.every_iterations` steps) into diagnostics.nc and ecg.png."""
+
+    electrodes: dict[str, list[float]] = Field(default_factory=dict)
+    leads: list[LeadSection] = Field(default_factory=list)
+    sigma_e: PositiveFloat = 1.0
+
+    @pydantic.model_validator(mode="after")
+    def _known_electrodes(self) -> "EcgSection":
+        for name in self.electrodes:
+            if not name.replace("_", "").isalnum() or not name[0].isalpha():
+                raise ValueError(f"electrode name {name!r}: use letters, digits and _ (starting with a letter)")
+        for lead in self.leads:
+            for end in (lead.positive, lead.negative):
+                if end is not None and end not in self.electrodes:
+                    raise ValueError(f"lead {lead.name!r} uses electrode {end!r}; electrodes are "
+                                     f"{', '.join(self.electrodes) or 'none'}")
+        names = [lead.name for lead in self.leads]
+        if len(set(names)) != len(names):
+            raise ValueError(f"lead names {names} repeat")
+        return self
+
+    def resolved_leads(self) -> list[tuple[str, str, str | None]]:
+        """(name, positive, negative) of every lead."""
+        if self.leads:
+            return [(lead.name, lead.positive, lead.negative) for lead in self.leads]
+        return [(name, name, None) for name in self.electrodes]
+
+
 class CardiacCase(CaseBase):
     """Monodomain tissue when `grid` is given, a single paced cell otherwise."""
 
@@ -147,6 +187,7 @@ class CardiacCase(CaseBase):
     grid: GridSection | None = None
     model: ModelSection = ModelSection()
     stimulus: list[StimulusSection] = Field(default_factory=list)
+    ecg: EcgSection = EcgSection()
 
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> "CardiacCase":
@@ -155,6 +196,8 @@ class CardiacCase(CaseBase):
         if self.grid is None:
             if any(s.unit != "pA/pF" for s in self.stimulus):
                 raise ValueError("a single cell (no [grid]) takes stimulus strength in unit = \"pA/pF\"")
+            if self.ecg.electrodes:
+                raise ValueError("a single cell (no [grid]) has no pseudo-ECG: remove [ecg]")
             return self
         dim = len(self.grid.lengths)
         if self.model.fibre_field == "lv-rule" and self.grid.tissue != "lv-ellipsoid":
@@ -165,6 +208,9 @@ class CardiacCase(CaseBase):
                              f"grid.lengths has {dim} entries")
         if len(self.model.fibre) != dim:
             raise ValueError(f"model.fibre {self.model.fibre} needs {dim} components, one per grid axis")
+        for name, position in self.ecg.electrodes.items():
+            if len(position) != dim:
+                raise ValueError(f"ecg.electrodes.{name} needs {dim} coordinates [mm], one per grid axis")
         for i, s in enumerate(self.stimulus):
             if len(s.lower) != dim:
                 raise ValueError(f"stimulus[{i}] needs lower and upper corners with {dim} coordinates [mm]")

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from hanami.apps.cardiac import apd
-from hanami.apps.cardiac.diffusion import ConstantTensor, explicit_step, implicit_step
+from hanami.apps.cardiac.diffusion import ConstantTensor, explicit_step, implicit_step, laplacian
 from hanami.apps.cardiac.ionic import IonicModel
 from hanami.apps.cardiac.stimulus import Protocol, stimulus_current
 from hanami.apps.cardiac.stencil import FieldCoefficients, VertexGrid
@@ -70,6 +70,9 @@ class Monodomain(eqx.Module):
         dtype: "float32" or "float64".
         tissue: 1 on tissue nodes, 0 elsewhere (float array), or None for the whole box; outside
             the tissue the output is NaN and the diagnostics do not look.
+        leads: pseudo-ECG weights, (leads, *grid) (`ecg.lead_weights`): each lead is the sum of
+            the weights times div(D grad V); None for no ECG.
+        lead_names: the leads' names (diagnostics `ecg_<name>` [mV]).
     """
 
     grid: VertexGrid = eqx.field(static=True)
@@ -82,6 +85,8 @@ class Monodomain(eqx.Module):
     cg_maxiter: int = eqx.field(static=True, default=200)
     dtype: str = eqx.field(static=True, default="float64")
     tissue: jax.Array | None = None
+    leads: jax.Array | None = None
+    lead_names: tuple[str, ...] = eqx.field(static=True, default=())
 
     def __post_init__(self) -> None:
         if not isinstance(self.tensor, ConstantTensor):
@@ -121,15 +126,24 @@ class Monodomain(eqx.Module):
     def diagnostics(self, fields: Fields) -> dict[str, jax.Array]:
         v, act = fields["V"], fields["activation"]
         activated = jnp.isfinite(act)
+        out = self._ecg(v)
         if self.tissue is None:
             return {"V_min": jnp.min(v), "V_max": jnp.max(v),
                     "activated_fraction": jnp.mean(activated.astype(jnp.float64)),
-                    "activation_max": jnp.max(jnp.where(activated, act, -jnp.inf))}
+                    "activation_max": jnp.max(jnp.where(activated, act, -jnp.inf)), **out}
         inside = self.tissue > 0
         activated = activated & inside
         return {"V_min": jnp.min(jnp.where(inside, v, jnp.inf)), "V_max": jnp.max(jnp.where(inside, v, -jnp.inf)),
                 "activated_fraction": jnp.sum(activated) / jnp.sum(inside),
-                "activation_max": jnp.max(jnp.where(activated, act, -jnp.inf))}
+                "activation_max": jnp.max(jnp.where(activated, act, -jnp.inf)), **out}
+
+    def _ecg(self, v: jax.Array) -> dict[str, jax.Array]:
+        """The pseudo-ECG leads [mV]: one operator application, one weighted sum per lead."""
+        if self.leads is None:
+            return {}
+        flux = laplacian(v, self.tensor if self.field is None else self.field, self.grid)
+        values = jnp.tensordot(self.leads, flux.astype(self.leads.dtype), axes=v.ndim)
+        return {f"ecg_{name}": values[i] for i, name in enumerate(self.lead_names)}
 
     def healthy(self, fields: Fields) -> jax.Array:
         return _healthy_v(fields["V"])
