@@ -28,9 +28,12 @@ def test_docs_case_keys_is_current():
 
 def test_every_key_of_the_shipped_cases_is_listed():
     known = {name: {row[0] for row in rows(app.schema)} for name, app in apps().items()}
+    # a key whose value is a table of the user's own names (ecg.electrodes.LA) is listed as the table
+    tables = {name: {row[0] for row in rows(app.schema) if row[1] == "dict"} for name, app in apps().items()}
     for name, path in shipped_cases().items():
         data = tomllib.loads(path.read_text())
-        missing = set(flatten(data)) - known[data["app"]]
+        app = data["app"]
+        missing = {k for k in set(flatten(data)) - known[app] if not any(k.startswith(t + ".") for t in tables[app])}
         assert not missing, (name, missing)
 
 

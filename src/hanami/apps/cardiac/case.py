@@ -151,7 +151,7 @@ class EcgSection(Section):
     conductivity `sigma_e` [S/m] (the potentials scale as 1 / sigma_e). Sampled with the
     diagnostics (every `diagnostics.every_iterations` steps) into diagnostics.nc and ecg.png."""
 
-    electrodes: dict[str, list[float]] = Field(default_factory=dict)
+    electrodes: dict[str, list[float]] = Field(default_factory=dict, description="name = [x, y, z] in mm")
     leads: list[LeadSection] = Field(default_factory=list)
     sigma_e: PositiveFloat = 1.0
 
