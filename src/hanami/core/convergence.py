@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from scipy.optimize import brentq
 
 SAFETY_OBSERVED = 1.25  # Roache's Fs with the order observed from three resolutions
 SAFETY_ASSUMED = 3.0  # Roache's Fs with the order assumed (two resolutions)
@@ -54,6 +53,8 @@ def observed_order(h: Sequence[float], q: Sequence[float]) -> float:
     low, high = ORDER_RANGE
     if mismatch(low) > 0.0 or mismatch(high) < 0.0:
         return math.nan
+    from scipy.optimize import brentq  # on use: scipy.optimize costs 0.4 s at every command's start
+
     return float(brentq(mismatch, low, high, xtol=1e-12))
 
 

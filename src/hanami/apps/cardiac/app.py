@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from hanami.core.plotting import plt
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402

@@ -29,7 +29,6 @@ from rich.table import Table
 
 from hanami.apps.base import CaseRunner
 from hanami.apps.base.checks import check, finish
-from hanami.apps.cardiac.cell_reference import integrator_label, reference_beat
 from hanami.apps.cardiac.ionic import ionic_model
 from hanami.apps.cardiac.references import (
     APD90_BAND,
@@ -139,6 +138,9 @@ def _table(report: dict[str, Any], console: Console) -> None:
 def validate_tp06_cell(runner: CaseRunner, *, out: Path | None = None, quick: bool = False, overrides: list[str] = (),
                        precision: str | None = None, progress: bool = True, console: Console | None = None) -> int:
     """Run beat 1 at dt, dt/2 (and dt/4), integrate it with scipy, print the checks, write validation.json."""
+    # on use: scipy.integrate costs 0.3 s at every command's start
+    from hanami.apps.cardiac.cell_reference import integrator_label, reference_beat
+
     console = console or Console()
     run_dir = Path(out) if out else default_run_dir("validate-tp06-cell")
     case = runner.load_case(CASE, list(overrides)).case

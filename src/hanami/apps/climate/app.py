@@ -5,10 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from hanami.core.plotting import plt
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 

@@ -6,10 +6,7 @@ import tomllib
 from pathlib import Path
 
 import contourpy
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from hanami.core.plotting import plt
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
