@@ -18,6 +18,14 @@ from hanami.apps.cardiac.geometry import lv_centre
 from hanami.apps.cardiac.stencil import VertexGrid
 
 
+def _file_choice(key: str, value: str, file_key: str, path: str | None, holds: str) -> None:
+    """`key = "file"` and `file_key` come together: one without the other is an error."""
+    if value == "file" and not path:
+        raise ValueError(f'{key} = "file" needs {file_key}, the path of the NetCDF or Zarr file with {holds}')
+    if path and value != "file":
+        raise ValueError(f'{file_key} is given but {key} = "{value}"; set {key} = "file" to use it')
+
+
 class GridSection(Section):
     """A box [0, L0] x [0, L1] x ... with nodes every `dx` (on the faces too), no flux through every face.
 
@@ -39,12 +47,7 @@ class GridSection(Section):
         grid = self.build()
         if self.tissue == "lv-ellipsoid":
             lv_centre(grid)
-        if self.tissue == "file" and not self.tissue_file:
-            raise ValueError('grid.tissue = "file" needs grid.tissue_file, the path of the NetCDF or Zarr file with '
-                             "the variable tissue on the nodes")
-        if self.tissue_file and self.tissue != "file":
-            raise ValueError(f'grid.tissue_file is given but grid.tissue = "{self.tissue}"; set grid.tissue = "file" '
-                             "to use it")
+        _file_choice("grid.tissue", self.tissue, "grid.tissue_file", self.tissue_file, "the variable tissue on the nodes")
         return self
 
     def build(self) -> VertexGrid:
@@ -98,12 +101,8 @@ class ModelSection(Section):
 
     @pydantic.model_validator(mode="after")
     def _field_source(self) -> "ModelSection":
-        if self.fibre_field == "file" and not self.fibre_file:
-            raise ValueError('model.fibre_field = "file" needs model.fibre_file, the path of the NetCDF or Zarr '
-                             "file with fibre_x, fibre_y, fibre_z")
-        if self.fibre_file and self.fibre_field != "file":
-            raise ValueError(f'model.fibre_file is given but model.fibre_field = "{self.fibre_field}"; set '
-                             'model.fibre_field = "file" to use it')
+        _file_choice("model.fibre_field", self.fibre_field, "model.fibre_file", self.fibre_file,
+                     "fibre_x, fibre_y, fibre_z")
         return self
 
 
