@@ -37,13 +37,17 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise CaseError(f"{path}: not valid TOML: {err}") from None
 
 
+def override_key(text: str) -> str:
+    """The dotted key of a `KEY=VALUE` override (`a.b.c`)."""
+    return text.partition("=")[0].strip()
+
+
 def parse_override(text: str) -> tuple[list[str], Any]:
     """Split `a.b.c=value` into (['a','b','c'], value); the value is read as TOML.
 
     A value that is not valid TOML (``--set initial.kind=random``) is taken as a string.
     """
-    key, sep, raw = text.partition("=")
-    key = key.strip()
+    key, (_, sep, raw) = override_key(text), text.partition("=")
     if not sep or not key or any(not part for part in key.split(".")):
         raise CaseError(f"--set {text!r}: expected KEY=VALUE with a dotted key, e.g. --set model.kappa=2.5")
     raw = raw.strip()

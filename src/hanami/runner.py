@@ -13,7 +13,7 @@ import numpy as np
 
 from hanami.apps.base import App, Built, LoadedCase, RunResult
 from hanami.apps.registry import get_app, resolve_case_path
-from hanami.config import apply_overrides, read_toml, to_toml, validate_case
+from hanami.config import apply_overrides, override_key, read_toml, to_toml, validate_case
 from hanami.core.checkpoint import list_checkpoints, load_checkpoint, newest_checkpoint
 from hanami.core.distributed import barrier, initialise, is_main_process
 from hanami.core.probes import Probes, read_probe_positions
@@ -62,7 +62,7 @@ def _options_to_overrides(stop_time: float | str | None, precision: str | None,
 def _refuse_twice_set(overrides: list[str], options: dict[str, tuple[str, Any]]) -> None:
     """One value per key: an option and a `--set` of the same key would leave one of them ignored."""
     for key, (option, value) in options.items():
-        clash = [o for o in overrides if o.split("=", 1)[0].strip() == key]
+        clash = [o for o in overrides if override_key(o) == key]
         if value is not None and clash:
             raise CaseError(f"{option} {value} and --set {clash[0]} both set '{key}'; give it once")
 

@@ -26,7 +26,7 @@ from hanami.ai.differentiable import DifferentiableRun
 from hanami.ai.observations import Observations, read_observations
 from hanami.ai.parameters import observables
 from hanami.ai.schedule import adaptive_schedule, is_adaptive
-from hanami.config import apply_overrides, to_toml, validate_case
+from hanami.config import apply_overrides, override_key, to_toml, validate_case
 from hanami.core.files import atomic_path, write_text
 from hanami.core.output import provenance, write_netcdf
 from hanami.errors import CaseError
@@ -60,10 +60,6 @@ def parse_bounds(options: Sequence[str]) -> dict[str, tuple[float, float]]:
 def _is_case_key(run: DifferentiableRun, key: str) -> bool:
     """A parameter a case file holds (model.kappa), not one of a model's own (ionic.g_Na)."""
     return key.split(".")[0] in type(run.config).model_fields
-
-
-def _sets(overrides: Sequence[str], key: str) -> bool:
-    return any(o.partition("=")[0].strip() == key for o in overrides)
 
 
 def misfit(run: DifferentiableRun, observations: Observations, noisy: dict[str, np.ndarray]):
@@ -116,7 +112,7 @@ def calibrate(case: str | Path, observations: Path, params: Sequence[str], *, ou
     run = DifferentiableRun(case, list(params), steps=1, overrides=overrides)
     observed = read_observations(observations, run.layout,
                                  tuple(observables(run.app)(run.model, run.fields)))
-    if is_adaptive(case, overrides) and not _sets(overrides, "time.dt"):
+    if is_adaptive(case, overrides) and "time.dt" not in map(override_key, overrides):
         # Replay the steps an adaptive run accepts (ai/schedule.py); --set time.dt=X asks for uniform steps.
         run.schedule = adaptive_schedule(case, observed.times, overrides)
         if progress:
