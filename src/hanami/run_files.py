@@ -70,34 +70,25 @@ CLOCK_ATTRS = {"dt": {"long_name": "time step proposed for the next attempt"},
 
 def diagnostics_dataset(history: list[dict[str, Any]], layout: FieldLayout, attrs: dict[str, Any]) -> xr.Dataset:
     """Every scalar diagnostic at every recorded row (each `diagnostics.every_iterations` steps and each
-    output), one row per iteration (a restart's repeated row counts once): `diagnostics.nc`."""
-    rows = list({int(np.max(row["iteration"])): row for row in history}.values())
-    rows.sort(key=lambda row: float(np.min(row["time"])))
+    output), one row per iteration (a restart's repeated row counts once): `diagnostics.nc`.
+    An ensemble's diagnostics are (time, member) arrays; `attrs` are the file's global attributes."""
+    rows = sorted({int(row["iteration"]): row for row in history}.values(), key=lambda row: float(row["time"]))
+    members = len(layout.coords["member"][0]) if layout.scalar_dims else 1
+    names = tuple(dict.fromkeys(k.split("[", 1)[0] for k in rows[0] if k not in ("time", "iteration")))
+    per_row = [scalars(row, names, members) for row in rows]
     units = layout.attrs.get("time", {}).get("units", "1")
-    times = np.array([float(np.min(row["time"])) for row in rows])
-    # An ensemble's rows hold one entry per member, `name[i]`: they become (time, member) arrays.
-    members: dict[str, list[str]] = {}
-    for key in rows[0]:
-        members.setdefault(key.split("[", 1)[0] if key.endswith("]") else key, []).append(key)
-    data = {}
-    for name, keys in members.items():
-        if name == "time":
-            continue
-        values = np.array([[np.asarray(row.get(k, np.nan), np.float64) for k in keys] for row in rows])
-        values = values[:, 0] if len(keys) == 1 and not keys[0].endswith("]") else values
-        dims = ("time",) + layout.scalar_dims if values.ndim == 2 else ("time",)
+    data: dict[str, Any] = {"iteration": ("time", np.array([int(row["iteration"]) for row in rows], np.int32),
+                                          {"long_name": "accepted time steps since the start of the run", "units": "1"})}
+    for name in names:
         described = {**CLOCK_ATTRS.get(name, {}), **layout.attrs.get(name, {})}
         if name == "dt":
             described["units"] = units
-        if name == "iteration":
-            values = values.astype(np.int32) if values.ndim == 1 else values.max(axis=1).astype(np.int32)
-            dims, described = ("time",), {"long_name": "accepted time steps since the start of the run", "units": "1"}
-        data[name] = (dims, values, described)
-    coords: dict[str, Any] = time_coordinates(times, units)
+        values = np.array([np.asarray(row.get(name, np.nan), np.float64) for row in per_row])
+        data[name] = (("time",) + layout.scalar_dims if values.ndim == 2 else ("time",), values, described)
+    coords: dict[str, Any] = time_coordinates(np.array([float(row["time"]) for row in rows]), units)
     if layout.scalar_dims:
         coords["member"] = ("member", np.asarray(layout.coords["member"][0]), layout.coords["member"][1])
-    plain = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in attrs.items()}
-    return xr.Dataset(data, coords=coords, attrs={**plain, "title": f"{plain.get('title', '')}: diagnostics"})
+    return xr.Dataset(data, coords=coords, attrs={**attrs, "title": f"{attrs.get('title', '')}: diagnostics"})
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -202,7 +193,7 @@ class RunFiles:
             self._write_probes(self.run_dir / "probes.nc")
             summary["outputs"].append("probes.nc")
             self.write_summary(summary)
-        write_netcdf(diagnostics_dataset(sim.history, self.layout, self.writer.global_attrs),
+        write_netcdf(diagnostics_dataset(sim.history, self.layout, self.writer.file_attrs),
                      self.run_dir / "diagnostics.nc", self.writer.history)
         summary["outputs"].append("diagnostics.nc")
         self.write_summary(summary)
@@ -224,6 +215,5 @@ class RunFiles:
             unique[iteration] = (when, values)
         ordered = [unique[i] for i in sorted(unique)]
         series = {name: [values[name] for _, values in ordered] for name in ordered[0][1]}
-        attrs = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in self.writer.global_attrs.items()}
-        write_netcdf(probe_dataset(self.probes, [t for t, _ in ordered], series, self.layout, attrs), path,
-                     self.writer.history)
+        write_netcdf(probe_dataset(self.probes, [t for t, _ in ordered], series, self.layout, self.writer.file_attrs),
+                     path, self.writer.history)

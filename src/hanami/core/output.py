@@ -195,10 +195,15 @@ class FieldWriter:
         coords = {name: (name, values, attrs) for name, (values, attrs) in self.layout.coords.items()}
         coords.update(self.layout.aux_coords)
         coords.update(time_coordinates(times, self.layout.attrs.get("time", {}).get("units", "1")))
-        attrs = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in self.global_attrs.items()}
+        attrs = self.file_attrs
         attrs["Conventions"] = CONVENTIONS
         attrs["history"] = self.history
         return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+    @property
+    def file_attrs(self) -> dict[str, Any]:
+        """`global_attrs` as a NetCDF file holds them: numbers and text (anything else as its text)."""
+        return {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in self.global_attrs.items()}
 
     @property
     def history(self) -> str:
